@@ -1,0 +1,19 @@
+/**
+ * What every HTTP area gets: the scheduler service, the configuration, and
+ * the optional parts that exist only when configured. Areas add their own
+ * optional members here rather than reaching into src/server.
+ * @module
+ */
+import type { Config } from "../config/types.ts";
+import type { SchedulerService } from "../rpc/service.ts";
+
+export interface Readiness {
+  /** State restored and every listener up: /readyz answers 200. */
+  ready: boolean;
+}
+
+export interface AppContext {
+  service: SchedulerService;
+  config: Config;
+  readiness: Readiness;
+}
