@@ -1,0 +1,89 @@
+import { afterEach, beforeEach, expect, test } from "bun:test";
+import { FakeClock } from "../../../src/lib/clock.ts";
+import { runsOf } from "../../../src/store/history/runs.ts";
+import { type HistoryStore, openHistory } from "../../../src/store/history/store.ts";
+import { formatTs } from "../../../src/store/history/timestamp.ts";
+import { facts, historyEvent } from "./events.ts";
+
+const T0 = 1_800_000_000;
+const HOUR = 3600;
+let store: HistoryStore;
+
+beforeEach(() => {
+  process.env.TZ = "Etc/UTC";
+  store = openHistory({ enabled: true, dbConnection: "sqlite://", retentionDays: null }, { clock: new FakeClock(T0) })!;
+  const a1 = facts("A_1", "A", { day: "1", kind: "x" });
+  const a2 = facts("A_2", "A", { day: "2", kind: "x" });
+  const b = facts("B", "B", { n: 5 });
+  store.recorder.onChange([
+    historyEvent(a1, "PENDING", T0 - 30 * HOUR), // an old record: outside the default 24 h
+    historyEvent(a1, "RUNNING", T0 - 30 * HOUR + 1, "h1"),
+    historyEvent(a1, "DONE", T0 - 30 * HOUR + 11),
+    historyEvent(a2, "PENDING", T0 - 2 * HOUR),
+    historyEvent(b, "PENDING", T0 - 2 * HOUR + 1),
+    historyEvent(a2, "RUNNING", T0 - 2 * HOUR + 2, "h2"),
+    historyEvent(b, "RUNNING", T0 - 2 * HOUR + 3, "h3"),
+    historyEvent(a2, "FAILED", T0 - 2 * HOUR + 4), // interleaved with B: Luigi's id+1 rule would pair wrongly
+    historyEvent(b, "DONE", T0 - HOUR),
+  ]);
+});
+afterEach(() => store.close());
+
+test("latest: records active since the cut-off, each once, newest activity first", () => {
+  const page = store.queries.latest(formatTs(T0 - 24 * HOUR), 100);
+  expect(page.total).toBe(2);
+  expect(page.records.map((r) => [r.id, r.name, r.host, r.last?.status])).toEqual([
+    [3, "B", "h3", "DONE"],
+    [2, "A", "h2", "FAILED"],
+  ]);
+  expect(store.queries.latest(null, 100).records.map((r) => r.id)).toEqual([3, 2, 1]);
+  const limited = store.queries.latest(null, 1);
+  expect([limited.records.length, limited.total]).toEqual([1, 3]);
+});
+
+test("by name (oldest first) and by parameters (values compare as text)", () => {
+  expect(store.queries.byName("A", {}, 100).records.map((r) => r.id)).toEqual([1, 2]);
+  expect(store.queries.byName("A", { day: "2" }, 100).records.map((r) => r.id)).toEqual([2]);
+  expect(store.queries.byName("A", { day: "2", kind: "y" }, 100).records).toEqual([]);
+  expect(store.queries.byName("B", { n: 5 }, 100).records.map((r) => r.id)).toEqual([3]);
+  expect(store.queries.byName("nope", {}, 100)).toEqual({ records: [], total: 0 });
+});
+
+test("by id and by task id: parameters by name, events newest first, runs with durations", () => {
+  const a2 = store.queries.byId(2)!;
+  expect(a2.params).toEqual([
+    { name: "day", value: "2" },
+    { name: "kind", value: "x" },
+  ]);
+  expect(a2.events.map((e) => e.status)).toEqual(["FAILED", "RUNNING", "PENDING"]);
+  expect(a2.runs).toEqual([{ recordId: 2, started: formatTs(T0 - 2 * HOUR + 2), ended: formatTs(T0 - 2 * HOUR + 4), outcome: "FAILED", seconds: 2 }]);
+  expect(a2.lastRun?.seconds).toBe(2);
+  expect(store.queries.byTaskId("A_2")?.id).toBe(2);
+  expect(store.queries.byId(99)).toBeNull();
+  expect(store.queries.byTaskId("nope")).toBeNull();
+});
+
+test("families and per-family runs, paired within each record", () => {
+  expect(store.queries.families()).toEqual([
+    { name: "A", records: 2 },
+    { name: "B", records: 1 },
+  ]);
+  const a = store.queries.familyRuns("A");
+  expect(a.runs.map((r) => [r.recordId, r.outcome, r.seconds])).toEqual([
+    [1, "DONE", 10],
+    [2, "FAILED", 2],
+  ]);
+  expect(Object.keys(a.statusResults).sort()).toEqual(["DONE", "FAILED", "PENDING", "RUNNING"]);
+  expect(a.taskResults[0]).toEqual({ id: "1", taskName: "A", task_id: "1", status: "PENDING", datetime: formatTs(T0 - 30 * HOUR), timestamp: T0 - 30 * HOUR });
+  expect(store.queries.familyRuns("B").runs.map((r) => r.seconds)).toEqual([HOUR - 3]);
+});
+
+test("a run that never reported stays open; DONE without RUNNING is no run", () => {
+  const e = (id: number, status: string, ts: number) => ({ id, recordId: 1, status, ts: formatTs(ts) });
+  expect(runsOf([e(1, "DONE", T0)])).toEqual([]);
+  const runs = runsOf([e(3, "RUNNING", T0 + 5), e(1, "RUNNING", T0), e(2, "PENDING", T0 + 3), e(4, "DONE", T0 + 8)]);
+  expect(runs.map((r) => [r.outcome, r.seconds])).toEqual([
+    [null, null],
+    ["DONE", 3],
+  ]);
+});

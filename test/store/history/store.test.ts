@@ -1,0 +1,237 @@
+import { Database } from "bun:sqlite";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FakeClock } from "../../../src/lib/clock.ts";
+import { ensureSchema } from "../../../src/store/history/schema.ts";
+import { type HistoryStore, openHistory } from "../../../src/store/history/store.ts";
+import { formatTs } from "../../../src/store/history/timestamp.ts";
+import { facts, historyEvent } from "./events.ts";
+
+const T0 = 1_800_000_000;
+let dir: string;
+let clock: FakeClock;
+const opened: HistoryStore[] = [];
+
+beforeEach(() => {
+  process.env.TZ = "Etc/UTC";
+  dir = mkdtempSync(join(tmpdir(), "luigid-history-"));
+  clock = new FakeClock(T0);
+});
+afterEach(() => {
+  for (const store of opened.splice(0)) store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function open(file = "h.db", extra: { retentionDays?: number | null; warn?: (m: string, e: unknown) => void; log?: (m: string) => void } = {}): HistoryStore {
+  const store = openHistory(
+    { enabled: true, dbConnection: `sqlite:///${file}`, retentionDays: extra.retentionDays ?? null },
+    { clock, cwd: dir, warn: extra.warn, log: extra.log ?? (() => {}) },
+  )!;
+  opened.push(store);
+  return store;
+}
+
+/** What another process (or the test) sees in the file. */
+function readBack(file = "h.db") {
+  const db = new Database(join(dir, file), { readonly: true });
+  try {
+    return {
+      tasks: db.query("SELECT id, task_id, name, host FROM tasks ORDER BY id").all(),
+      params: db.query("SELECT task_id, name, value FROM task_parameters ORDER BY task_id, name").all(),
+      events: db.query("SELECT task_id, event_name, ts FROM task_events ORDER BY id").all(),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+describe("schema", () => {
+  test("creates Luigi's tables and indexes exactly, once", () => {
+    open().close();
+    open().close();
+    const db = new Database(join(dir, "h.db"), { readonly: true });
+    const objects = db.query<{ type: string; name: string; sql: string }, []>("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name").all();
+    db.close();
+    expect(objects.map((o) => `${o.type} ${o.name}`)).toEqual([
+      "index ix_task_events_task_id",
+      "index ix_task_events_ts",
+      "index ix_tasks_name",
+      "index ix_tasks_task_id",
+      "table task_events",
+      "table task_parameters",
+      "table tasks",
+    ]);
+    const tasks = objects.find((o) => o.name === "tasks")!.sql.replace(/\s+/g, " ");
+    expect(tasks).toBe("CREATE TABLE tasks ( id INTEGER NOT NULL, task_id VARCHAR(200), name VARCHAR(128), host VARCHAR(128), PRIMARY KEY (id) )");
+    const events = objects.find((o) => o.name === "task_events")!.sql.replace(/\s+/g, " ");
+    expect(events).toContain("ts TIMESTAMP NOT NULL");
+    expect(events).toContain("FOREIGN KEY(task_id) REFERENCES tasks (id)");
+  });
+
+  test("upgrades a very old file without tasks.task_id, as Luigi does", () => {
+    const db = new Database(join(dir, "old.db"));
+    db.exec("CREATE TABLE tasks (id INTEGER NOT NULL, name VARCHAR(128), host VARCHAR(128), PRIMARY KEY (id))");
+    db.exec("CREATE TABLE task_parameters (task_id INTEGER NOT NULL, name VARCHAR(128) NOT NULL, value VARCHAR(256), PRIMARY KEY (task_id, name))");
+    const warnings = ensureSchema(db);
+    expect(warnings).toEqual([
+      "Upgrading DbTaskHistory schema: Adding tasks.task_id",
+      "SQLite can not change column types. Please use a new database to pickup column type changes.",
+    ]);
+    const indexes = db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks'").all();
+    expect(indexes.map((i) => i.name)).toEqual(["ix_task_id"]);
+    expect(ensureSchema(db)).toHaveLength(1); // only the column-type note remains
+    db.close();
+  });
+});
+
+describe("recording", () => {
+  test("one record per task id, events appended, host from get_work, every parameter kept", () => {
+    const store = open();
+    const a = facts("A_1_abc", "A", { date: "2024-01-01", secret: "s3cr3t", n: 3 });
+    store.recorder.onChange([historyEvent(a, "PENDING", T0), historyEvent(a, "RUNNING", T0 + 1, "vm1"), historyEvent(a, "DONE", T0 + 3.5)]);
+    store.recorder.onChange([historyEvent(facts("B", "B"), "PENDING", T0 + 4)]);
+    store.recorder.writePending();
+    const back = readBack();
+    expect(back.tasks).toEqual([
+      { id: 1, task_id: "A_1_abc", name: "A", host: "vm1" },
+      { id: 2, task_id: "B", name: "B", host: null },
+    ]);
+    expect(back.params).toEqual([
+      { task_id: 1, name: "date", value: "2024-01-01" },
+      { task_id: 1, name: "n", value: "3" },
+      { task_id: 1, name: "secret", value: "s3cr3t" },
+    ]);
+    expect(back.events).toEqual([
+      { task_id: 1, event_name: "PENDING", ts: "2027-01-15 08:00:00.000000" },
+      { task_id: 1, event_name: "RUNNING", ts: "2027-01-15 08:00:01.000000" },
+      { task_id: 1, event_name: "DONE", ts: "2027-01-15 08:00:03.500000" },
+      { task_id: 2, event_name: "PENDING", ts: "2027-01-15 08:00:04.000000" },
+    ]);
+  });
+
+  test("onChange only queues; the timer writes the batch; close() writes the rest", async () => {
+    const store = open("q.db");
+    store.recorder.onChange([historyEvent(facts("A", "A"), "PENDING", T0)]);
+    expect(store.recorder.pending).toBe(1);
+    expect(readBack("q.db").events).toHaveLength(0);
+    await Bun.sleep(60); // the batch delay is 20 ms
+    expect(store.recorder.pending).toBe(0);
+    expect(readBack("q.db").events).toHaveLength(1);
+    store.recorder.onChange([historyEvent(facts("A", "A"), "RUNNING", T0 + 1, "h")]);
+    store.close();
+    expect(readBack("q.db").events.map((e) => (e as { event_name: string }).event_name)).toEqual(["PENDING", "RUNNING"]);
+  });
+
+  test("a restart starts a new record for the same task id; the old one is untouched", () => {
+    const a = facts("A", "A", { x: "1" });
+    const first = open();
+    first.recorder.onChange([historyEvent(a, "PENDING", T0), historyEvent(a, "RUNNING", T0 + 1, "h1"), historyEvent(a, "DONE", T0 + 2)]);
+    first.close();
+    const second = open();
+    second.recorder.onChange([historyEvent(a, "PENDING", T0 + 10), historyEvent(a, "RUNNING", T0 + 11, "h2")]);
+    second.close();
+    const back = readBack();
+    expect(back.tasks).toEqual([
+      { id: 1, task_id: "A", name: "A", host: "h1" },
+      { id: 2, task_id: "A", name: "A", host: "h2" },
+    ]);
+    expect(back.events.filter((e) => (e as { task_id: number }).task_id === 1)).toHaveLength(3);
+    expect(back.events.filter((e) => (e as { task_id: number }).task_id === 2)).toHaveLength(2);
+  });
+
+  test("a write failure is logged and never thrown; later events still land", () => {
+    const warnings: string[] = [];
+    const store = open("f.db", { warn: (m) => warnings.push(m) });
+    store.db.exec("ALTER TABLE task_events RENAME TO gone");
+    store.recorder.onChange([historyEvent(facts("A", "A"), "PENDING", T0)]);
+    expect(() => store.recorder.writePending()).not.toThrow();
+    expect(warnings).toEqual(["Error saving Task history"]);
+    store.db.exec("ALTER TABLE gone RENAME TO task_events");
+    store.recorder.onChange([historyEvent(facts("A", "A"), "RUNNING", T0 + 1, "h")]);
+    store.recorder.writePending();
+    expect(readBack("f.db").events).toEqual([{ task_id: 1, event_name: "RUNNING", ts: formatTs(T0 + 1) }]);
+  });
+
+  test("a record deleted behind our back is re-created instead of failing forever", () => {
+    const store = open();
+    const a = facts("A", "A");
+    store.recorder.onChange([historyEvent(a, "PENDING", T0)]);
+    store.recorder.writePending();
+    store.db.exec("DELETE FROM task_events; DELETE FROM tasks");
+    store.recorder.onChange([historyEvent(a, "RUNNING", T0 + 1, "h")]);
+    store.recorder.writePending();
+    expect(readBack().tasks).toEqual([{ id: 1, task_id: "A", name: "A", host: "h" }]);
+  });
+});
+
+describe("a history file written by Luigi", () => {
+  test("is read and appended to", () => {
+    const db = new Database(join(dir, "luigi.db"));
+    // What SQLAlchemy creates for luigi/db_task_history.py, with rows as Luigi writes them.
+    db.exec(`
+      CREATE TABLE tasks (id INTEGER NOT NULL, task_id VARCHAR(200), name VARCHAR(128), host VARCHAR(128), PRIMARY KEY (id));
+      CREATE INDEX ix_tasks_task_id ON tasks (task_id);
+      CREATE INDEX ix_tasks_name ON tasks (name);
+      CREATE TABLE task_parameters (task_id INTEGER NOT NULL, name VARCHAR(128) NOT NULL, value TEXT, PRIMARY KEY (task_id, name), FOREIGN KEY(task_id) REFERENCES tasks (id));
+      CREATE TABLE task_events (id INTEGER NOT NULL, task_id INTEGER, event_name VARCHAR(20), ts TIMESTAMP NOT NULL, PRIMARY KEY (id), FOREIGN KEY(task_id) REFERENCES tasks (id));
+      CREATE INDEX ix_task_events_ts ON task_events (ts);
+      CREATE INDEX ix_task_events_task_id ON task_events (task_id);
+      INSERT INTO tasks VALUES (1, 'Load_2024_01_01_aa', 'Load', 'etl-1');
+      INSERT INTO task_parameters VALUES (1, 'date', '2024-01-01');
+      INSERT INTO task_events VALUES (1, 1, 'PENDING', '2027-01-15 07:00:00.000000');
+      INSERT INTO task_events VALUES (2, 1, 'RUNNING', '2027-01-15 07:00:01.250000');
+      INSERT INTO task_events VALUES (3, 1, 'FAILED', '2027-01-15 07:00:31.250000');
+    `);
+    db.close();
+    const store = open("luigi.db");
+    const old = store.queries.byId(1)!;
+    expect(old).toMatchObject({ id: 1, taskId: "Load_2024_01_01_aa", name: "Load", host: "etl-1", params: [{ name: "date", value: "2024-01-01" }] });
+    expect(old.events.map((e) => e.status)).toEqual(["FAILED", "RUNNING", "PENDING"]);
+    expect(old.runs).toEqual([{ recordId: 1, started: "2027-01-15 07:00:01.250000", ended: "2027-01-15 07:00:31.250000", outcome: "FAILED", seconds: 30 }]);
+    expect(store.queries.latest(formatTs(T0 - 86_400), 100).records.map((r) => r.id)).toEqual([1]);
+
+    const again = facts("Load_2024_01_01_aa", "Load", { date: "2024-01-01" });
+    store.recorder.onChange([historyEvent(again, "PENDING", T0), historyEvent(again, "RUNNING", T0 + 1, "etl-2"), historyEvent(again, "DONE", T0 + 61)]);
+    store.close();
+    const back = readBack("luigi.db");
+    expect(back.tasks).toEqual([
+      { id: 1, task_id: "Load_2024_01_01_aa", name: "Load", host: "etl-1" },
+      { id: 2, task_id: "Load_2024_01_01_aa", name: "Load", host: "etl-2" },
+    ]);
+    expect(back.events).toHaveLength(6);
+    expect(back.events[3]).toEqual({ task_id: 2, event_name: "PENDING", ts: "2027-01-15 08:00:00.000000" });
+  });
+});
+
+describe("retention", () => {
+  test("deletes whole records last active before the cut-off and forgets them", () => {
+    const logs: string[] = [];
+    const store = open("r.db", { retentionDays: 2, log: (m) => logs.push(m) });
+    const old = facts("Old", "Old", { k: "v" });
+    const live = facts("Live", "Live");
+    store.recorder.onChange([historyEvent(old, "PENDING", T0), historyEvent(live, "PENDING", T0), historyEvent(live, "RUNNING", T0 + 2.5 * 86_400, "h")]);
+    clock.set(T0 + 3 * 86_400);
+    expect(store.applyRetention()).toBe(1);
+    expect(logs).toEqual(["task history retention: deleted 1 records older than 2 days"]);
+    let back = readBack("r.db");
+    expect(back.tasks).toEqual([{ id: 2, task_id: "Live", name: "Live", host: "h" }]);
+    expect(back.params).toEqual([]);
+    expect(back.events).toHaveLength(2);
+    // The next event of the pruned task id opens a fresh record.
+    store.recorder.onChange([historyEvent(old, "PENDING", clock.now())]);
+    store.recorder.writePending();
+    back = readBack("r.db");
+    expect(back.tasks.map((t) => (t as { task_id: string }).task_id)).toEqual(["Live", "Old"]);
+  });
+
+  test("is off by default and rejects a non-positive value", () => {
+    const store = open("n.db");
+    expect(store.applyRetention()).toBe(0);
+    expect(() => openHistory({ enabled: true, dbConnection: "sqlite://", retentionDays: 0 }, { clock })).toThrow(/retention/);
+    expect(openHistory({ enabled: false, dbConnection: null, retentionDays: null }, { clock })).toBeNull();
+    expect(() => openHistory({ enabled: true, dbConnection: null, retentionDays: null }, { clock })).toThrow(/db_connection is not set/);
+    expect(() => openHistory({ enabled: true, dbConnection: `sqlite:///${dir}/missing/dir/h.db`, retentionDays: null }, { clock })).toThrow(/cannot open/);
+  });
+});
