@@ -1,0 +1,121 @@
+/**
+ * The "task object" of every listing (rpc.md §2.9), pretty ids (§2.10) and
+ * graph placeholders (§2.11), in Luigi's wire shape and key order.
+ * @module
+ */
+import type { EngineConfig, TaskRecord, TaskStatus } from "../types.ts";
+
+export interface SerialisedTask {
+  display_name?: string;
+  status: TaskStatus;
+  workers: string[];
+  worker_running: string | null;
+  time_running: number | null;
+  start_time: number;
+  last_updated: number;
+  params: Record<string, unknown>;
+  name: string;
+  priority: number;
+  resources: Record<string, number>;
+  resources_running: Record<string, number> | null;
+  tracking_url: string | null;
+  status_message: string | null;
+  progress_percentage: number | null;
+  re_enable_able?: boolean;
+  deps?: string[];
+  accepts_messages?: boolean;
+}
+
+/** A node for an id with no record, or a record without a family (§2.11). */
+export interface PlaceholderNode {
+  deps: string[];
+  status: "UNKNOWN";
+  workers: string[];
+  start_time: "UNKNOWN";
+  params: { task_id: string };
+  name: string;
+  display_name?: string;
+  priority: 0;
+}
+
+type SerialiseConfig = Pick<EngineConfig, "sendMessages">;
+
+/** Params whose visibility is public: 0 or absent (1 is hidden, 2 private). */
+export function publicParams(task: Readonly<TaskRecord>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(task.params)) {
+    if ((task.paramVisibilities[key] ?? 0) === 0) out[key] = value;
+  }
+  return out;
+}
+
+/** Python's str() of a JSON value (the real client only sends strings). */
+function pyStr(value: unknown): string {
+  if (typeof value === "string") return value;
+  return pyRepr(value);
+}
+
+function pyRepr(value: unknown): string {
+  if (value === null || value === undefined) return "None";
+  if (value === true) return "True";
+  if (value === false) return "False";
+  if (typeof value === "number") {
+    if (Number.isNaN(value)) return "nan";
+    if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
+    return String(value);
+  }
+  if (typeof value === "string") return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+  if (Array.isArray(value)) return `[${value.map(pyRepr).join(", ")}]`;
+  return `{${Object.entries(value as Record<string, unknown>)
+    .map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`)
+    .join(", ")}}`;
+}
+
+/** `Family(k1=v1, k2=v2)` over public params sorted by name (§2.10). */
+export function displayName(task: Readonly<TaskRecord>): string {
+  const pairs = Object.entries(publicParams(task))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => `${key}=${pyStr(value)}`);
+  return `${task.family}(${pairs.join(", ")})`;
+}
+
+/** §2.9. `deps` is added only when given (graph views, re_enable_task). */
+export function serialiseTask(task: Readonly<TaskRecord>, config: SerialiseConfig, deps?: Iterable<string>): SerialisedTask {
+  const out: SerialisedTask = {
+    display_name: displayName(task),
+    status: task.status,
+    workers: [...task.workers],
+    worker_running: task.workerRunning,
+    time_running: task.timeRunning,
+    start_time: task.time,
+    last_updated: task.updated,
+    params: publicParams(task),
+    name: task.family,
+    priority: task.priority,
+    resources: task.resources,
+    resources_running: task.resourcesRunning,
+    tracking_url: task.trackingUrl,
+    status_message: task.statusMessage,
+    progress_percentage: task.progressPercentage,
+  };
+  if (task.status === "DISABLED") out.re_enable_able = task.schedulerDisableTime !== null;
+  if (deps !== undefined) out.deps = [...deps];
+  if (config.sendMessages && task.status === "RUNNING") out.accepts_messages = task.acceptsMessages;
+  return out;
+}
+
+const FAMILY_PREFIX = /^([^(_]+)[(_]/;
+
+/** §2.11: the family guessed from the id, or "UNKNOWN". */
+export function placeholderNode(taskId: string): PlaceholderNode {
+  return {
+    deps: [],
+    status: "UNKNOWN",
+    workers: [],
+    start_time: "UNKNOWN",
+    params: { task_id: taskId },
+    name: FAMILY_PREFIX.exec(taskId)?.[1] ?? "UNKNOWN",
+    display_name: taskId,
+    priority: 0,
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * task_list (rpc.md §5.16, §8.1) and task_search (§5.17).
+ * @module
+ */
+import type { TaskListArgs, TaskSearchArgs } from "../args.ts";
+import type { Seconds, TaskRecord } from "../types.ts";
+import { displayName, type SerialisedTask, serialiseTask } from "./serialise.ts";
+import { UpstreamStatusMemo } from "./upstream.ts";
+import type { EngineView } from "./view.ts";
+
+/** Too many tasks to list: the count, or -1 when an upstream filter makes it unknown. */
+export interface TooManyTasks {
+  num_tasks: number;
+}
+
+export type TaskListResult = Record<string, SerialisedTask> | TooManyTasks;
+
+/** Every whitespace-separated term must appear in the pretty id, case-insensitively. */
+function searchFilter(search: string | null): (task: Readonly<TaskRecord>) => boolean {
+  if (search === null) return () => true;
+  const terms = search
+    .split(/\s+/)
+    .filter((term) => term !== "")
+    .map((term) => term.toLowerCase());
+  if (terms.length === 0) return () => true;
+  return (task) => {
+    const pretty = displayName(task).toLowerCase();
+    return terms.every((term) => pretty.includes(term));
+  };
+}
+
+/**
+ * Bounded by what it returns: the cheap count check comes before any prune or
+ * scan, and a status uses the engine's status index instead of every task.
+ */
+export function taskList(engine: EngineView, args: TaskListArgs, now: Seconds): TaskListResult {
+  const cap = args.maxShownTasks || engine.config.maxShownTasks;
+  if (!args.search) {
+    const pre = args.status ? engine.countByStatus(args.status) : engine.taskCount();
+    if (args.limit && pre > cap) return { num_tasks: args.upstreamStatus ? -1 : pre };
+  }
+  engine.prune(now);
+
+  const matches = searchFilter(args.search);
+  const upstream = new UpstreamStatusMemo(engine);
+  const candidates = args.status ? engine.tasksByStatus(args.status) : engine.tasks();
+  const result: Record<string, SerialisedTask> = {};
+  let count = 0;
+  for (const task of candidates) {
+    if (!matches(task)) continue;
+    if (task.status === "PENDING" && args.upstreamStatus && upstream.of(task.id) !== args.upstreamStatus) continue;
+    count += 1;
+    // Past the cap only the count matters (§8.1 step 7): stop serialising.
+    if (args.limit && count > cap) continue;
+    result[task.id] = serialiseTask(task, engine.config);
+  }
+  if (args.limit && count > cap) return { num_tasks: count };
+  return result;
+}
+
+/** Tasks whose id contains the string (case-sensitive), grouped by status. */
+export function taskSearch(engine: EngineView, args: TaskSearchArgs, now: Seconds): Record<string, Record<string, SerialisedTask>> {
+  engine.prune(now);
+  const result: Record<string, Record<string, SerialisedTask>> = {};
+  for (const task of engine.tasks()) {
+    if (!task.id.includes(args.taskStr)) continue;
+    (result[task.status] ??= {})[task.id] = serialiseTask(task, engine.config);
+  }
+  return result;
+}
