@@ -1,4 +1,10 @@
-/** Entry point of the compiled binary: hands argv to the CLI. */
+/**
+ * Entry point of the compiled binary: hands argv to the CLI. No top-level
+ * await: `--bytecode` compiles to CommonJS, where it is a syntax error.
+ */
 import { runCli } from "./cli/cli.ts";
 
-await runCli(process.argv.slice(2));
+runCli(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`luigid: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,11 +1,103 @@
 /**
- * HTTP area: /api/{method} (issue 2 skeleton, issue 3 methods).
+ * HTTP area: `/api/{method}`, Luigi's RPC endpoint (rpc.md §1, server.md §3.3).
+ *
+ * The arguments travel as one form field `data` holding a JSON object, from
+ * the query string or a urlencoded/multipart body (the body wins). The reply
+ * is `{"response": …}`. Everything about the method itself (names, argument
+ * decoding, results) lives in src/rpc; this file only reads the request.
  * @module
  */
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { LuigidError } from "../lib/errors.ts";
+import { JsonSyntaxError, parseTolerantJson } from "../lib/tolerant-json.ts";
+import { isRpcMethod } from "../rpc/table.ts";
 import type { AppContext } from "./context.ts";
+import { errorJson } from "./errors.ts";
+
+/** Tornado's default `max_body_size` (100 MiB): anything Luigi accepted, we accept. */
+export const MAX_BODY_BYTES = 100 * 1024 * 1024;
+
+const JSON_UTF8 = { "Content-Type": "application/json; charset=UTF-8" };
 
 export function mountApi(app: Hono, ctx: AppContext): void {
-  void app;
-  void ctx;
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => errorJson(c, "PAYLOAD_TOO_LARGE", `request body larger than ${MAX_BODY_BYTES} bytes`, 413),
+    }),
+  );
+
+  app.all("/api/*", async function rpc(c) {
+    const method = methodName(c.req.url);
+    // Preflight answers for any name, as Luigi does; CORS headers come from ops.
+    if (c.req.method === "OPTIONS") return c.body(null, 204);
+    if (c.req.method !== "GET" && c.req.method !== "POST") {
+      c.header("Allow", "GET, POST, OPTIONS");
+      throw new LuigidError("METHOD_NOT_ALLOWED", `${c.req.method} is not allowed on /api; use GET or POST`);
+    }
+    // Checked before the arguments are looked at, as Luigi does.
+    if (!isRpcMethod(method)) throw new LuigidError("UNKNOWN_METHOD", `unknown RPC method ${JSON.stringify(method)}`);
+    const args = await readArguments(c);
+    const response = await ctx.service.call(method, args);
+    // JSON.stringify turns non-finite numbers into null, which browsers can parse.
+    return c.body(JSON.stringify({ response: response ?? null }), 200, JSON_UTF8);
+  });
+}
+
+/** The raw remainder after `/api/`, percent-decoded once (`task%5Flist` → `task_list`). */
+function methodName(url: string): string {
+  const path = new URL(url).pathname; // raw: URL keeps percent escapes
+  const raw = path.startsWith("/api/") ? path.slice(5) : "";
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw; // malformed escapes: never a method name, so a 404 follows
+  }
+}
+
+const CONTROL_CHARS = /[\x00-\x08\x0e-\x1f]/g;
+
+/** The call's named arguments: `data` decoded to an object; absent or blank means `{}`. */
+export async function readArguments(c: Context): Promise<Record<string, unknown>> {
+  const text = (await bodyData(c)) ?? c.req.queries("data")?.at(-1);
+  if (text === undefined) return {};
+  return decodeData(text);
+}
+
+/** Decodes the text of a `data` field (exported for tests and the UI's own API). */
+export function decodeData(text: string): Record<string, unknown> {
+  // Tornado strips the value and turns control characters into spaces.
+  const cleaned = text.replace(CONTROL_CHARS, " ").trim();
+  if (cleaned === "") return {};
+  let value: unknown;
+  try {
+    value = parseTolerantJson(cleaned);
+  } catch (error) {
+    const reason = error instanceof JsonSyntaxError ? error.message : "invalid JSON";
+    throw new LuigidError("BAD_REQUEST", `data is not valid JSON: ${reason}`);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new LuigidError("BAD_REQUEST", `data must be a JSON object, got ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** `data` from a urlencoded or multipart body; JSON bodies are not read (Luigi doesn't either). */
+async function bodyData(c: Context): Promise<string | undefined> {
+  const type = c.req.header("Content-Type")?.toLowerCase() ?? "";
+  if (!type.startsWith("application/x-www-form-urlencoded") && !type.startsWith("multipart/form-data")) return undefined;
+  let form: Record<string, unknown>;
+  try {
+    form = await c.req.parseBody({ all: true });
+  } catch (error) {
+    throw new LuigidError("BAD_REQUEST", "the request body is not a valid form", { cause: error });
+  }
+  let value = form.data;
+  if (Array.isArray(value)) value = value.at(-1);
+  if (value === undefined) return undefined;
+  if (typeof value === "string") return value;
+  if (value instanceof Blob) return await value.text();
+  throw new LuigidError("BAD_REQUEST", "the data field of the form is not text");
 }

@@ -7,12 +7,16 @@
 import { Hono } from "hono";
 import { mountApi } from "./api.ts";
 import type { AppContext } from "./context.ts";
+import { errorResponse, notFoundResponse } from "./errors.ts";
 import { mountHistory } from "./history.ts";
 import { mountOps } from "./ops.ts";
 import { mountUi } from "./ui.ts";
 
 export function createApp(ctx: AppContext): Hono {
   const app = new Hono();
+  // Errors become statuses in one place (src/http/errors.ts).
+  app.onError((error, c) => errorResponse(error, c, ctx.log));
+  app.notFound(notFoundResponse);
   mountOps(app, ctx);
   mountApi(app, ctx);
   mountHistory(app, ctx);

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Config } from "../config/types.ts";
+import type { Logger } from "../lib/log.ts";
 import type { SchedulerService } from "../rpc/service.ts";
 
 export interface Readiness {
@@ -16,4 +17,6 @@ export interface AppContext {
   service: SchedulerService;
   config: Config;
   readiness: Readiness;
+  /** The server's log (Luigi's format); unexpected errors go here. Defaults to stderr. */
+  log?: Logger;
 }

@@ -1,0 +1,58 @@
+/**
+ * Serving in this process: logging, the pid file (daemon child only, as
+ * Luigi honours --pidfile only with --background), the server, signals, and
+ * the readiness report to a waiting launcher.
+ * @module
+ */
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Config } from "../config/types.ts";
+import { parsePort } from "../server/listeners.ts";
+import { createServerLog } from "../server/logging.ts";
+import { installSignalHandlers } from "../server/signals.ts";
+import { startServer } from "../server/start.ts";
+import type { CliArgs } from "./args.ts";
+import { ALREADY_RUNNING_EXIT, isDaemonChild, readyFilePath } from "./background.ts";
+import { removePidfileIfOurs, runningPid, writePidfile } from "./pidfile.ts";
+
+export async function serveForeground(args: CliArgs, config: Config): Promise<void> {
+  const { log, output } = createServerLog(args.logdir === null ? null : resolve(args.logdir));
+  const daemon = isDaemonChild();
+  const pidfile = daemon && args.pidfile !== null ? resolve(args.pidfile) : null;
+  if (pidfile !== null) {
+    log.info("Checking pid file");
+    const pid = runningPid(pidfile);
+    if (pid !== null) {
+      log.info(`Server already running (pid=${pid})`);
+      output.close();
+      process.exit(ALREADY_RUNNING_EXIT);
+    }
+  }
+  if (args.pidfile !== null && !daemon) log.warning("--pidfile is only used with --background; ignoring it");
+  log.child("luigi.scheduler").info(`State file: ${config.statePath}`);
+
+  const server = await startServer(config, {
+    port: args.unixSocket === null ? parsePort(args.port) : 8082,
+    address: args.address,
+    unixSocket: args.unixSocket === null ? null : resolve(args.unixSocket),
+    log,
+  }).catch((error) => {
+    output.flush();
+    throw error;
+  });
+
+  if (pidfile !== null) {
+    log.info("Writing pid file");
+    writePidfile(pidfile);
+  }
+  installSignalHandlers(async (signal) => {
+    log.info(`Scheduler instance shutting down (${signal})`);
+    await server.stop();
+    if (pidfile !== null) removePidfileIfOurs(pidfile);
+    log.info("Scheduler stopped");
+    output.close();
+  }, log);
+
+  const ready = readyFilePath();
+  if (ready !== null) writeFileSync(ready, String(process.pid));
+}

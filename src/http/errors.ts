@@ -1,0 +1,46 @@
+/**
+ * The one place where errors become HTTP statuses. Every area throws
+ * LuigidError (or lets a bug throw anything); `app.onError` calls
+ * `errorResponse`, so a status is chosen from a code exactly once.
+ *
+ * Bodies are JSON `{"error": {"code", "message"}}`: Luigi's HTML error pages
+ * carry no reason, and a worker operator reading a log deserves one.
+ * @module
+ */
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { type ErrorCode, LuigidError } from "../lib/errors.ts";
+import { type Logger, stderrLogger } from "../lib/log.ts";
+
+export const STATUS_BY_CODE = {
+  BAD_ARGUMENTS: 400,
+  BAD_REQUEST: 400,
+  UNKNOWN_METHOD: 404,
+  NOT_FOUND: 404,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  PAYLOAD_TOO_LARGE: 413,
+  METHOD_NOT_ALLOWED: 405,
+} as const satisfies Record<ErrorCode, ContentfulStatusCode>;
+
+/** A JSON error reply with a stable code. */
+export function errorJson(c: Context, code: ErrorCode | "INTERNAL", message: string, status: ContentfulStatusCode): Response {
+  return c.json({ error: { code, message } }, status);
+}
+
+/** `app.onError`: LuigidError by its code, Hono's own HTTP errors as they are, anything else a logged 500. */
+export function errorResponse(error: Error, c: Context, log: Logger = stderrLogger): Response {
+  if (error instanceof LuigidError) return errorJson(c, error.code, error.message, STATUS_BY_CODE[error.code]);
+  if (error instanceof HTTPException) {
+    if (error.status === 413) return errorJson(c, "PAYLOAD_TOO_LARGE", "request body too large", 413);
+    return error.getResponse();
+  }
+  log.error(`Uncaught exception ${c.req.method} ${c.req.url}`, error);
+  return errorJson(c, "INTERNAL", "internal error; see the scheduler log", 500);
+}
+
+/** `app.notFound`: no route for this path. */
+export function notFoundResponse(c: Context): Response {
+  return errorJson(c, "NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`, 404);
+}

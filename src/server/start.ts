@@ -1,0 +1,139 @@
+/**
+ * The composition root: builds the engine, the service every change goes
+ * through, the HTTP app and its listeners, the prune timer; and tears them
+ * down in order on stop. The only module that knows every part exists.
+ * @module
+ */
+import type { Hono } from "hono";
+import type { Config } from "../config/types.ts";
+import { Engine } from "../engine/engine.ts";
+import { createApp } from "../http/app.ts";
+import { MAX_BODY_BYTES } from "../http/api.ts";
+import type { AppContext } from "../http/context.ts";
+import { type Clock, systemClock } from "../lib/clock.ts";
+import { type Logger, stderrLogger } from "../lib/log.ts";
+import { SchedulerService } from "../rpc/service.ts";
+import { type FetchHandler, type Listener, listenTcp, listenUnix } from "./listeners.ts";
+
+export interface ServerOptions {
+  /** TCP port (ignored with unixSocket). Default 8082. */
+  port?: number;
+  /** `--address`: bind only this host's addresses. Default: all interfaces, v4 and v6. */
+  address?: string | null;
+  /** `--unix-socket`: listen here instead of TCP. */
+  unixSocket?: string | null;
+  clock?: Clock;
+  /** Root logger (`luigi.server`); children are made for the other Luigi logger names. */
+  log?: Logger;
+  /** Prune period; Luigi's is 60 s. */
+  pruneIntervalMs?: number;
+  /** Longest wait for in-flight requests at shutdown before connections are cut. */
+  drainTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  engine: Engine;
+  service: SchedulerService;
+  app: Hono;
+  context: AppContext;
+  listeners: Listener[];
+  /** The TCP port actually bound (null on a unix socket). */
+  port: number | null;
+  /** Stops accepting, drains in-flight requests (bounded), closes the service. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Something to close at shutdown, in reverse order of opening. */
+type Closer = () => void | Promise<void>;
+
+export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
+  const { port = 8082, address = null, unixSocket = null, clock = systemClock, log = stderrLogger } = options;
+  const { pruneIntervalMs = 60_000, drainTimeoutMs = 5_000 } = options;
+  const schedulerLog = log.child("luigi.scheduler");
+
+  for (const source of config.sources) log.child("luigi-interface").info(`Loaded configuration from ${source}`);
+  for (const warning of config.warnings) log.child("luigi-interface").warning(warning);
+
+  const engine = new Engine(config.engine);
+  const service = new SchedulerService(engine, clock);
+  const context: AppContext = { service, config, readiness: { ready: false }, log };
+  const closers: Closer[] = [];
+
+  try {
+    // ---- ATTACHMENTS ---------------------------------------------------------
+    // The durable store (STATE), task history (HISTORY) and ops (OPS) attach
+    // here, before anything listens: restore into `engine`, add EngineListeners
+    // to `service`, observers via `service.observeCalls`, members of `context`
+    // for their HTTP areas, and a closer to `closers` for whatever is not an
+    // EngineListener (listeners are closed by service.close()). A reason not to
+    // start is a StartupError (src/server/startup-error.ts): one line, exit 1.
+    void schedulerLog;
+    // ---- END ATTACHMENTS -----------------------------------------------------
+  } catch (error) {
+    await closeAll(service, closers, log);
+    throw error;
+  }
+
+  const app = createApp(context);
+  // The server goes in as Hono's env: getConnInfo (access log) reads the peer address from it.
+  const fetch: FetchHandler = (request, server) => app.fetch(request, server);
+
+  // Bun answers 413 itself above its own limit; keep it just above the app's so the app's JSON reason wins.
+  const listenOptions = { fetch, maxRequestBodySize: MAX_BODY_BYTES + 64 * 1024 };
+  let listeners: Listener[];
+  try {
+    listeners = unixSocket ? [await listenUnix(unixSocket, listenOptions)] : await listenTcp(address, port, listenOptions);
+  } catch (error) {
+    // Nothing was served, so nothing changed: close without a final save of new state.
+    await closeAll(service, closers, log);
+    throw error;
+  }
+  for (const l of listeners) log.info(`Listening on ${l.description}`);
+
+  const pruneTimer = setInterval(() => {
+    service.prune().catch((error) => schedulerLog.error("Error while pruning the task graph", error));
+  }, pruneIntervalMs);
+
+  context.readiness.ready = true;
+  log.info("Scheduler starting up");
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      context.readiness.ready = false;
+      clearInterval(pruneTimer);
+      await drain(listeners, drainTimeoutMs, log);
+      await closeAll(service, closers, log);
+    })();
+    return stopping;
+  };
+
+  const tcpPort = unixSocket ? null : (listeners[0]?.server.port ?? port);
+  return { engine, service, app, context, listeners, port: tcpPort, stop };
+}
+
+/** Stop accepting; let requests in flight finish, up to `timeoutMs`, then cut connections. */
+async function drain(listeners: Listener[], timeoutMs: number, log: Logger): Promise<void> {
+  const graceful = Promise.all(listeners.map((l) => l.server.stop(false)));
+  let timer: Timer | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(true), timeoutMs);
+  });
+  const cut = await Promise.race([graceful.then(() => false), timedOut]);
+  clearTimeout(timer);
+  if (cut) {
+    log.warning(`Requests still in flight after ${timeoutMs} ms; closing their connections`);
+    await Promise.all(listeners.map((l) => l.server.stop(true)));
+  }
+}
+
+async function closeAll(service: SchedulerService, closers: Closer[], log: Logger): Promise<void> {
+  await service.close();
+  for (const close of closers.reverse()) {
+    try {
+      await close();
+    } catch (error) {
+      log.error("Error during shutdown", error);
+    }
+  }
+}
