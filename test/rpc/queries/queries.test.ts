@@ -14,7 +14,7 @@ import {
   workerList,
 } from "../../../src/engine/queries/index.ts";
 import type { TaskListArgs } from "../../../src/engine/args.ts";
-import type { TaskRecord } from "../../../src/engine/types.ts";
+import type { TaskRecord, UpstreamStatus } from "../../../src/engine/types.ts";
 import { aTask, aWorker, FakeView } from "./fake-view.ts";
 
 const NOW = 1000;
@@ -73,7 +73,7 @@ describe("upstream status (§3.5)", () => {
     expect(memo.of("C")).toBe("UPSTREAM_DISABLED");
     expect(memo.of("F")).toBe("UPSTREAM_FAILED");
   });
-  test.each<[string, TaskRecord[], string]>([
+  test.each<[string, TaskRecord[], UpstreamStatus]>([
     ["a dep-less PENDING task is missing input itself", [aTask("T")], "UPSTREAM_MISSING_INPUT"],
     ["all deps DONE means ready", [aTask("T", { deps: ["A"] }), aTask("A", { status: "DONE" })], ""],
     ["missing deps contribute nothing", [aTask("T", { deps: ["Ghost"] })], ""],
