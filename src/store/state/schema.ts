@@ -1,0 +1,60 @@
+/**
+ * The state file's layout, embedded in the binary. A file is ours when its
+ * SQLite header carries APPLICATION_ID; its `user_version` is the schema
+ * version, and MIGRATIONS bring an older file up to date at open, inside the
+ * same transaction that reads it.
+ *
+ * Tasks and workers are one JSON document per row (see codec.ts), keyed by id.
+ * `seq` keeps the engine's insertion order across restarts (it decides
+ * tie-breaks); `born` (creation time) tells a record that was deleted and
+ * re-created between two commits from one that was updated, so the re-created
+ * one moves to the end as it did in the engine.
+ * @module
+ */
+
+/** "LGID": written at offset 68 of the file header. */
+export const APPLICATION_ID = 0x4c474944;
+
+export interface Migration {
+  /** The schema version this migration produces. */
+  version: number;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE tasks (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        born REAL NOT NULL,
+        doc TEXT NOT NULL
+      );
+      CREATE TABLE workers (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        born REAL NOT NULL,
+        doc TEXT NOT NULL
+      );
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Keys of the meta table. */
+export const META = {
+  paused: "paused",
+  /** Current capacities, runtime update_resource changes included. */
+  resources: "resources",
+  /** The `[resources]` config the last run started with, to tell operator edits from runtime changes. */
+  configResources: "config_resources",
+  batchers: "batchers",
+  /** The luigid version that created the file, for support questions. */
+  createdBy: "created_by",
+} as const;

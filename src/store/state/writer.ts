@@ -1,0 +1,204 @@
+/**
+ * Follows the engine into the state file with group commit.
+ *
+ * onChange only notes which ids changed. The first flush() after a change
+ * schedules one commit for the next turn of the event loop; every request
+ * that flushes before it runs waits on the same commit. The commit writes the
+ * *current* record of every dirty id (deleting those the engine no longer
+ * has) in one transaction and resolves the waiters after COMMIT, so a reply
+ * never leaves before what it acknowledged is in the file, and a burst of
+ * requests costs one transaction, not one each.
+ * @module
+ */
+import type { Database, Statement } from "bun:sqlite";
+import type { ChangeSet, EngineEvent } from "../../engine/events.ts";
+import type { EngineState, TaskRecord, WorkerRecord } from "../../engine/types.ts";
+import type { EngineListener } from "../../rpc/service.ts";
+import { encodeBatchers, encodeResources, encodeTask, encodeWorker } from "./codec.ts";
+import { META } from "./schema.ts";
+
+/** What the writer reads from the engine: the Engine class satisfies it. */
+export interface StateSource {
+  getTask(id: string): TaskRecord | undefined;
+  getWorker(id: string): WorkerRecord | undefined;
+  isPaused(): boolean;
+  resourceCapacities(): Record<string, number>;
+  /** Used for the task batchers, which change rarely (add_task_batcher). */
+  exportState(): EngineState;
+}
+
+export interface StateLog {
+  info(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+}
+
+export interface WriterStats {
+  commits: number;
+  rowsWritten: number;
+  rowsDeleted: number;
+  /** Wall milliseconds of the last commit. */
+  lastCommitMs: number;
+  failedCommits: number;
+}
+
+/** Commits between two checks of the free-page count. */
+const VACUUM_CHECK_EVERY = 500;
+
+type Upsert = Statement<unknown, [string, number, string]>;
+
+/**
+ * Writes one row of a table keyed by id, keeping `seq` unless the record was
+ * re-created. Statements come from db.query(), whose cache Database.close()
+ * finalizes: a statement left open would keep the file locked after close.
+ */
+class RowWriter {
+  private readonly update: Upsert;
+  private readonly insert: Upsert;
+  private readonly remove: Statement<unknown, [string]>;
+
+  constructor(db: Database, table: "tasks" | "workers") {
+    this.update = db.query(
+      `INSERT INTO ${table} (id, born, doc) VALUES (?1, ?2, ?3)
+       ON CONFLICT (id) DO UPDATE SET doc = excluded.doc WHERE ${table}.born = excluded.born`,
+    );
+    this.insert = db.query(`INSERT INTO ${table} (id, born, doc) VALUES (?1, ?2, ?3)`);
+    this.remove = db.query(`DELETE FROM ${table} WHERE id = ?1`);
+  }
+
+  put(id: string, born: number, doc: string): void {
+    if (this.update.run(id, born, doc).changes > 0) return;
+    // Same id, other creation time: the engine dropped and re-created it, so it goes last.
+    this.remove.run(id);
+    this.insert.run(id, born, doc);
+  }
+
+  delete(id: string): number {
+    return this.remove.run(id).changes;
+  }
+}
+
+export class StateWriter implements EngineListener {
+  readonly name = "state";
+  readonly stats: WriterStats = { commits: 0, rowsWritten: 0, rowsDeleted: 0, lastCommitMs: 0, failedCommits: 0 };
+
+  private dirtyTasks = new Set<string>();
+  private dirtyWorkers = new Set<string>();
+  private dirtyMeta = false;
+  private source: StateSource | null = null;
+  private scheduled: Promise<void> | null = null;
+  private closed = false;
+
+  private readonly tasks: RowWriter;
+  private readonly workers: RowWriter;
+  private readonly putMeta: Statement<unknown, [string, string]>;
+  private readonly commitTransaction: () => void;
+
+  constructor(
+    private readonly db: Database,
+    private readonly log: StateLog,
+  ) {
+    this.tasks = new RowWriter(db, "tasks");
+    this.workers = new RowWriter(db, "workers");
+    this.putMeta = db.query("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)");
+    this.commitTransaction = db.transaction(() => this.writeDirty());
+  }
+
+  onChange(_events: readonly EngineEvent[], changes: ChangeSet, engine: StateSource): void {
+    this.source = engine;
+    for (const id of changes.tasks) this.dirtyTasks.add(id);
+    for (const id of changes.workers) this.dirtyWorkers.add(id);
+    if (changes.meta) this.dirtyMeta = true;
+  }
+
+  flush(): Promise<void> {
+    if (this.scheduled) return this.scheduled;
+    if (!this.isDirty()) return Promise.resolve();
+    if (this.closed) return Promise.reject(new Error("the state store is closed"));
+    this.scheduled = new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        this.scheduled = null;
+        try {
+          this.commitNow();
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    return this.scheduled;
+  }
+
+  /** Writes everything dirty at once (shutdown, tests). Throws when the commit fails. */
+  commitNow(): void {
+    if (!this.isDirty()) return;
+    const started = performance.now();
+    try {
+      this.commitTransaction();
+    } catch (error) {
+      this.stats.failedCommits++;
+      this.log.error(`state file commit failed, the change will be retried: ${(error as Error).message}`);
+      throw error;
+    }
+    // Cleared only after COMMIT: a failed commit leaves the ids dirty for the next one.
+    this.dirtyTasks.clear();
+    this.dirtyWorkers.clear();
+    this.dirtyMeta = false;
+    this.stats.commits++;
+    this.stats.lastCommitMs = performance.now() - started;
+    if (this.stats.commits % VACUUM_CHECK_EVERY === 0) this.reclaimFreePages();
+  }
+
+  /** Shutdown: the final commit. The store closes the database afterwards. */
+  close(): void {
+    if (this.closed) return;
+    this.commitNow();
+    this.closed = true;
+  }
+
+  private isDirty(): boolean {
+    return this.dirtyMeta || this.dirtyTasks.size > 0 || this.dirtyWorkers.size > 0;
+  }
+
+  private writeDirty(): void {
+    const source = this.source;
+    if (!source) return;
+    let written = 0;
+    let deleted = 0;
+    for (const id of this.dirtyTasks) {
+      const task = source.getTask(id);
+      if (task) {
+        this.tasks.put(id, task.time, encodeTask(task));
+        written++;
+      } else deleted += this.tasks.delete(id);
+    }
+    for (const id of this.dirtyWorkers) {
+      const worker = source.getWorker(id);
+      if (worker) {
+        this.workers.put(id, worker.started, encodeWorker(worker));
+        written++;
+      } else deleted += this.workers.delete(id);
+    }
+    if (this.dirtyMeta) {
+      this.putMeta.run(META.paused, JSON.stringify(source.isPaused()));
+      this.putMeta.run(META.resources, encodeResources(source.resourceCapacities()));
+      this.putMeta.run(META.batchers, encodeBatchers(source.exportState().batchers));
+    }
+    this.stats.rowsWritten += written;
+    this.stats.rowsDeleted += deleted;
+  }
+
+  /**
+   * Pruned tasks leave free pages behind; SQLite reuses them, and with
+   * auto_vacuum=INCREMENTAL we also hand a large surplus back to the file system.
+   */
+  private reclaimFreePages(): void {
+    try {
+      const free = this.db.query<{ freelist_count: number }, []>("PRAGMA freelist_count").get()?.freelist_count ?? 0;
+      const total = this.db.query<{ page_count: number }, []>("PRAGMA page_count").get()?.page_count ?? 0;
+      if (free > 1024 && free * 4 > total) this.db.exec("PRAGMA incremental_vacuum");
+    } catch (error) {
+      this.log.warning(`state file vacuum failed: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,360 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { StateFileError, mergeResources, openStateStore, type StateStore } from "../../../src/store/state/store.ts";
+import { APPLICATION_ID } from "../../../src/store/state/schema.ts";
+import { FakeSource, bareTask, bareWorker, fullTask, fullWorker, memoryLog } from "./fake-source.ts";
+
+const dirs: string[] = [];
+const open: StateStore[] = [];
+afterEach(() => {
+  for (const store of open.splice(0)) store.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempPath(name = "state.db"): string {
+  const dir = mkdtempSync(join(tmpdir(), "luigid-state-"));
+  dirs.push(dir);
+  return join(dir, name);
+}
+
+function openStore(path: string, options: Partial<Parameters<typeof openStateStore>[1]> = {}): StateStore {
+  const store = openStateStore(path, { log: memoryLog(), ...options });
+  open.push(store);
+  return store;
+}
+
+function closeStore(store: StateStore): void {
+  open.splice(open.indexOf(store), 1);
+  store.close();
+}
+
+/** Publishes what the fake engine changed, as SchedulerService.run does, and waits for the commit. */
+async function commit(store: StateStore, source: FakeSource): Promise<void> {
+  store.listener.onChange([], source.drainChanges(), source);
+  await store.listener.flush();
+}
+
+describe("round trip", () => {
+  test("a new file restores nothing; everything committed comes back after a reopen", async () => {
+    const path = tempPath();
+    const first = openStore(path);
+    expect(first.restored).toBeNull();
+    const source = new FakeSource();
+    source.putWorker(fullWorker("w1"));
+    source.putWorker(bareWorker("w2"));
+    source.putTask(fullTask("A"));
+    source.putTask(bareTask("B"));
+    source.putTask({ ...fullTask("C"), priority: Infinity, params: { n: NaN } });
+    source.paused = true;
+    source.resources = { db: 3, cpu: Infinity };
+    source.batchers.push({ worker: "w1", family: "Snapshot", entry: { batchedArgs: ["version"], maxBatchSize: Infinity } });
+    source.touchMeta();
+    await commit(first, source);
+    closeStore(first);
+
+    const second = openStore(path);
+    expect(second.restored).toEqual(source.exportState());
+    expect(second.restored!.tasks.map((t) => t.id)).toEqual(["A", "B", "C"]);
+    expect(second.restored!.workers.map((w) => w.id)).toEqual(["w1", "w2"]);
+  });
+
+  test("updates keep insertion order; a task deleted and re-created moves to the end", async () => {
+    const path = tempPath();
+    const store = openStore(path);
+    const source = new FakeSource();
+    for (const id of ["A", "B", "C"]) source.putTask(bareTask(id));
+    await commit(store, source);
+    source.putTask({ ...bareTask("A"), status: "DONE" });
+    await commit(store, source);
+    // B pruned and added again within one commit: a new creation time.
+    source.deleteTask("B");
+    source.putTask(bareTask("B", 1_800_000_100));
+    await commit(store, source);
+    closeStore(store);
+    const restored = openStore(path).restored!;
+    expect(restored.tasks.map((t) => [t.id, t.status])).toEqual([
+      ["A", "DONE"],
+      ["C", "PENDING"],
+      ["B", "PENDING"],
+    ]);
+  });
+
+  test("pruned tasks and workers leave the file", async () => {
+    const path = tempPath();
+    const store = openStore(path);
+    const source = new FakeSource();
+    source.putTask(bareTask("keep"));
+    source.putTask(bareTask("gone"));
+    source.putWorker(bareWorker("w-keep"));
+    source.putWorker(bareWorker("w-gone"));
+    await commit(store, source);
+    source.deleteTask("gone");
+    source.deleteWorker("w-gone");
+    await commit(store, source);
+    expect(store.stats()!.rowsDeleted).toBe(2);
+    closeStore(store);
+    const restored = openStore(path).restored!;
+    expect(restored.tasks.map((t) => t.id)).toEqual(["keep"]);
+    expect(restored.workers.map((w) => w.id)).toEqual(["w-keep"]);
+  });
+
+  test(":memory: is a store that keeps nothing and touches no file", async () => {
+    const store = openStore(":memory:");
+    expect(store.restored).toBeNull();
+    const source = new FakeSource();
+    source.putTask(bareTask("A"));
+    await commit(store, source);
+    expect(store.stats()).toBeNull();
+    expect(existsSync(":memory:")).toBe(false);
+  });
+
+  test("a missing parent directory is created", () => {
+    const path = join(tempPath(), "..", "deeper", "still", "state.db");
+    openStore(path);
+    expect(existsSync(path)).toBe(true);
+  });
+});
+
+describe("group commit", () => {
+  test("flushes waiting at the same moment share one transaction, and none resolves before COMMIT", async () => {
+    const store = openStore(tempPath());
+    const source = new FakeSource();
+    const waits: Promise<void>[] = [];
+    for (let i = 0; i < 50; i++) {
+      source.putTask(bareTask(`T${i}`));
+      store.listener.onChange([], source.drainChanges(), source);
+      waits.push(store.listener.flush());
+    }
+    let resolved = 0;
+    for (const wait of waits) void wait.then(() => resolved++);
+    await Promise.resolve();
+    expect(resolved).toBe(0);
+    expect(store.stats()!.commits).toBe(0);
+    await Promise.all(waits);
+    expect(store.stats()!.commits).toBe(1);
+    expect(store.stats()!.rowsWritten).toBe(50);
+  });
+
+  test("a flush with nothing to write resolves without a transaction", async () => {
+    const store = openStore(tempPath());
+    store.listener.onChange([], { tasks: new Set(), workers: new Set(), meta: false }, new FakeSource());
+    await store.listener.flush();
+    expect(store.stats()!.commits).toBe(0);
+  });
+
+  test("a task changed many times between commits is written once, as it is now", async () => {
+    const path = tempPath();
+    const store = openStore(path);
+    const source = new FakeSource();
+    for (const status of ["PENDING", "RUNNING", "DONE"]) {
+      source.putTask({ ...bareTask("A"), status });
+      store.listener.onChange([], source.drainChanges(), source);
+    }
+    await store.listener.flush();
+    expect(store.stats()!.rowsWritten).toBe(1);
+    closeStore(store);
+    expect(openStore(path).restored!.tasks[0]!.status).toBe("DONE");
+  });
+
+  test("a failed commit rejects its waiters and is retried by the next flush", async () => {
+    const path = tempPath();
+    const log = memoryLog();
+    const store = openStore(path, { log });
+    const source = new FakeSource();
+    source.putTask(bareTask("A"));
+    const real = source.getTask.bind(source);
+    let broken = true;
+    source.getTask = (id) => {
+      if (broken) throw new Error("disk on fire");
+      return real(id);
+    };
+    await expect(commit(store, source)).rejects.toThrow("disk on fire");
+    expect(log.lines.some((l) => l.startsWith("ERROR state file commit failed"))).toBe(true);
+    broken = false;
+    await store.listener.flush();
+    closeStore(store);
+    expect(openStore(path).restored!.tasks.map((t) => t.id)).toEqual(["A"]);
+  });
+
+  test("a process killed right after its flush resolved has everything it acknowledged", () => {
+    const path = tempPath();
+    const child = Bun.spawnSync([process.execPath, join(import.meta.dir, "crash-child.ts"), path, "95"]);
+    expect(child.stdout.toString()).toContain("acknowledged");
+    expect(child.signalCode).toBe("SIGKILL");
+    expect(existsSync(`${path}-wal`)).toBe(true);
+    const restored = openStore(path).restored!;
+    expect(restored.tasks.map((t) => t.id)).toEqual(Array.from({ length: 95 }, (_, i) => `T${i}`));
+    expect(restored.tasks[94]).toEqual(fullTask("T94"));
+    expect(restored.workers).toEqual([fullWorker("w1")]);
+    expect(restored.paused).toBe(true);
+    expect(restored.resources).toEqual({ db: 2 });
+  });
+});
+
+describe("files that are not ours", () => {
+  /** Asserts that opening fails with `message` and that the directory is exactly as before. */
+  function expectRefused(path: string, message: RegExp): void {
+    const dir = join(path, "..");
+    const before = readFileSync(path);
+    const listing = readdirSync(dir).sort();
+    let error: unknown;
+    try {
+      openStore(path);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(StateFileError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toContain(path);
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(listing);
+  }
+
+  test("a Luigi pickle", () => {
+    const path = tempPath("state.pickle");
+    writeFileSync(path, Buffer.from([0x80, 0x04, 0x95, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x7d, 0x94, 0x2e]));
+    expectRefused(path, /is a Luigi pickle/);
+  });
+
+  test("a text file", () => {
+    const path = tempPath();
+    writeFileSync(path, "hello, this is not a database at all\n".repeat(10));
+    expectRefused(path, /not an SQLite database/);
+  });
+
+  test("another application's SQLite database", () => {
+    const path = tempPath();
+    const other = new Database(path, { create: true });
+    other.exec("CREATE TABLE tasks (id TEXT, doc TEXT); INSERT INTO tasks VALUES ('x', '{}')");
+    other.close();
+    expectRefused(path, /another application/);
+  });
+
+  test("a state file from a newer luigid", () => {
+    const path = tempPath();
+    closeStore(openStore(path));
+    const db = new Database(path);
+    db.exec("PRAGMA user_version = 99");
+    db.close();
+    expectRefused(path, /newer luigid/);
+  });
+
+  /** A cleanly closed state file with 300 tasks (about 60 pages). */
+  async function filledStateFile(): Promise<string> {
+    const path = tempPath();
+    const store = openStore(path);
+    const source = new FakeSource();
+    for (let i = 0; i < 300; i++) source.putTask(fullTask(`T${i}`));
+    await commit(store, source);
+    closeStore(store);
+    return path;
+  }
+
+  test("our file with damaged pages", async () => {
+    const path = await filledStateFile();
+    const bytes = readFileSync(path);
+    expect(bytes.readInt32BE(68)).toBe(APPLICATION_ID);
+    // Scribble over the middle of the file, keeping the header intact.
+    for (let i = 4096; i < bytes.length; i += 4096) bytes.fill(0x5a, i + 100, i + 1500);
+    writeFileSync(path, bytes);
+    expectRefused(path, /is corrupt/);
+  });
+
+  test("our file cut short", async () => {
+    const path = await filledStateFile();
+    writeFileSync(path, readFileSync(path).subarray(0, 3 * 4096));
+    expectRefused(path, /is corrupt/);
+  });
+
+  test("a row whose document does not decode", async () => {
+    const path = tempPath();
+    closeStore(openStore(path));
+    const db = new Database(path);
+    db.exec(`INSERT INTO tasks (id, born, doc) VALUES ('T1', 1, '{"id": "T1", "status": 5}')`);
+    db.close();
+    expectRefused(path, /corrupt .*record "T1": status: expected a string/);
+  });
+
+  test("a directory", () => {
+    const path = tempPath();
+    Bun.spawnSync(["mkdir", path]);
+    expect(() => openStore(path)).toThrow(/not a regular file/);
+  });
+
+  test("a zero-byte file becomes a new state file", () => {
+    const path = tempPath();
+    writeFileSync(path, "");
+    expect(openStore(path).restored).toBeNull();
+    expect(statSync(path).size).toBeGreaterThan(0);
+  });
+});
+
+describe("one luigid per file", () => {
+  test("a second store on the same file in this process is refused", () => {
+    const path = tempPath();
+    openStore(path);
+    expect(() => openStore(path)).toThrow(/is in use by another process/);
+  });
+
+  test("a second process is refused while the first holds the file, and may start once it died", async () => {
+    const path = tempPath();
+    const holder = Bun.spawn([process.execPath, join(import.meta.dir, "crash-child.ts"), path, "3", "hold"], { stdout: "pipe" });
+    const reader = holder.stdout.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain("acknowledged");
+    const started = performance.now();
+    expect(() => openStateStore(path, { log: memoryLog() })).toThrow(/is in use by another process/);
+    expect(performance.now() - started).toBeLessThan(5000);
+    holder.kill("SIGKILL");
+    await holder.exited;
+    expect(openStore(path).restored!.tasks.map((t) => t.id)).toEqual(["T0", "T1", "T2"]);
+  });
+});
+
+describe("resources across restarts", () => {
+  test("runtime changes survive unless the operator edited that resource in the config", () => {
+    const stored = { db: 5, cpu: 1, added: 9, dropped: 2 };
+    const storedConfig = { db: 3, cpu: 4, dropped: 2 };
+    const config = { db: 3, cpu: 8, fresh: 1 };
+    expect(mergeResources(stored, storedConfig, config)).toEqual({ db: 5, added: 9, cpu: 8, fresh: 1 });
+  });
+
+  test("the merge applies at open and the config in force is remembered", async () => {
+    const path = tempPath();
+    const store = openStore(path, { configResources: { db: 1 } });
+    const source = new FakeSource();
+    source.resources = { db: 4 };
+    source.touchMeta();
+    await commit(store, source);
+    closeStore(store);
+    const again = openStore(path, { configResources: { db: 1 } });
+    expect(again.restored!.resources).toEqual({ db: 4 });
+    closeStore(again);
+    expect(openStore(path, { configResources: { db: 2 } }).restored!.resources).toEqual({ db: 2 });
+  });
+});
+
+describe("file size", () => {
+  test("a steady add/finish/prune workload does not grow the file", async () => {
+    const path = tempPath();
+    const store = openStore(path);
+    const source = new FakeSource();
+    const sizes: number[] = [];
+    for (let round = 0; round < 12; round++) {
+      for (let i = 0; i < 300; i++) source.putTask(fullTask(`R${round}-T${i}`));
+      await commit(store, source);
+      for (let i = 0; i < 300; i++) source.putTask({ ...fullTask(`R${round}-T${i}`), status: "DONE" });
+      await commit(store, source);
+      if (round > 0) for (let i = 0; i < 300; i++) source.deleteTask(`R${round - 1}-T${i}`);
+      await commit(store, source);
+      sizes.push(statSync(path).size + (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0));
+    }
+    const settled = sizes.slice(4);
+    expect(Math.max(...settled)).toBeLessThanOrEqual(Math.min(...settled) * 1.5);
+    closeStore(store);
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    expect(openStore(path).restored!.tasks).toHaveLength(300);
+  });
+});
