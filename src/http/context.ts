@@ -6,6 +6,7 @@
  */
 import type { Config } from "../config/types.ts";
 import type { Logger } from "../lib/log.ts";
+import type { Ops } from "../ops/ops.ts";
 import type { SchedulerService } from "../rpc/service.ts";
 
 export interface Readiness {
@@ -19,4 +20,6 @@ export interface AppContext {
   readiness: Readiness;
   /** The server's log (Luigi's format); unexpected errors go here. Defaults to stderr. */
   log?: Logger;
+  /** Metrics, auth and e-mail (src/ops), installed by startServer; mountOps makes its own when absent. */
+  ops?: Ops;
 }

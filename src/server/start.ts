@@ -12,7 +12,10 @@ import { MAX_BODY_BYTES } from "../http/api.ts";
 import type { AppContext } from "../http/context.ts";
 import { type Clock, systemClock } from "../lib/clock.ts";
 import { type Logger, stderrLogger } from "../lib/log.ts";
+import { type Ops, installOps } from "../ops/ops.ts";
+import { authWarnings } from "../ops/warnings.ts";
 import { SchedulerService } from "../rpc/service.ts";
+import { StartupError } from "./startup-error.ts";
 import { type FetchHandler, type Listener, listenTcp, listenUnix } from "./listeners.ts";
 
 export interface ServerOptions {
@@ -68,6 +71,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     // EngineListener (listeners are closed by service.close()). A reason not to
     // start is a StartupError (src/server/startup-error.ts): one line, exit 1.
     void schedulerLog;
+    // OPS first, so the others can feed gauges through context.ops.metrics.registerGauge.
+    context.ops = attachOps(service, config, log);
+    for (const warning of authWarnings(config, { address, unixSocket })) log.warning(warning);
     // ---- END ATTACHMENTS -----------------------------------------------------
   } catch (error) {
     await closeAll(service, closers, log);
@@ -110,6 +116,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const tcpPort = unixSocket ? null : (listeners[0]?.server.port ?? port);
   return { engine, service, app, context, listeners, port: tcpPort, stop };
+}
+
+/** Ops refuses unsupported collectors and e-mail methods: that is a config mistake, one line at startup. */
+function attachOps(service: SchedulerService, config: Config, log: Logger): Ops {
+  try {
+    return installOps(service, config, { log });
+  } catch (error) {
+    throw new StartupError((error as Error).message, { cause: error });
+  }
 }
 
 /** Stop accepting; let requests in flight finish, up to `timeoutMs`, then cut connections. */
