@@ -3,28 +3,110 @@
  * resource in memory, mutated only by the RPC methods below. Pure: time comes
  * in as `now`, nothing here does I/O, and every change is reported through
  * drainEvents() / drainChanges() for the store, history and metrics to follow.
+ *
+ * Speed comes from indexes kept up to date on every change instead of scans:
+ * schedulable PENDING tasks (all deps DONE) sit in rank-ordered lists, one
+ * global, one per worker and one per batchable family; per-worker counters
+ * answer count_pending; timer heaps tell prune which tasks are due. All derived
+ * state of a task is recomputed by `refresh(task)` after any change to it.
  * @module
  */
 import type * as A from "./args.ts";
+import { batchIdOf } from "./batch-id.ts";
 import type { ChangeSet, EngineEvent } from "./events.ts";
+import { clearFailures, hasExcessiveFailures, recordFailure } from "./failures.ts";
+import { fits, Reservations } from "./greedy.ts";
+import { MinHeap } from "./min-heap.ts";
+import {
+  configRetryPolicy,
+  hasKeys,
+  newTaskRecord,
+  newWorkerRecord,
+  pyEquals,
+  rankPriority,
+  taskFacts,
+  truthy,
+  type NewTaskFields,
+} from "./records.ts";
+import { SortedList } from "./sorted-list.ts";
 import type {
   BatcherEntry,
   EngineConfig,
   EngineState,
+  RetryPolicy,
+  RpcMessage,
   Seconds,
   TaskRecord,
   TaskStatus,
   WorkerRecord,
 } from "./types.ts";
 
+const PENDING = "PENDING";
+const RUNNING = "RUNNING";
+const BATCH_RUNNING = "BATCH_RUNNING";
+const DONE = "DONE";
+const FAILED = "FAILED";
+const DISABLED = "DISABLED";
+const UNKNOWN = "UNKNOWN";
+const SUSPENDED = "SUSPENDED";
+
 export interface EngineOptions {
   /** Source of `send_scheduler_message` ids (UUID4); injectable so tests are deterministic. */
   newMessageId?: () => string;
 }
 
-const notYet = (what: string): never => {
-  throw new Error(`engine: ${what} not implemented yet`);
-};
+/** A schedulable task's place in the ranking: priority desc, time asc, then entry order. */
+interface RankEntry {
+  task: TaskRecord;
+  priority: number;
+  time: number;
+  seq: number;
+}
+
+function compareRank(a: RankEntry, b: RankEntry): number {
+  if (a.priority !== b.priority) return a.priority > b.priority ? -1 : 1;
+  if (a.time !== b.time) return a.time < b.time ? -1 : 1;
+  return a.seq - b.seq;
+}
+
+const newRankList = (): SortedList<RankEntry> => new SortedList(compareRank);
+
+/** What one task contributes to the indexes, so it can be taken back exactly. */
+interface Contribution {
+  workers: string[];
+  /** PENDING or FAILED: counted by count_pending. */
+  counted: boolean;
+  /** PENDING with non-empty resources: makes its workers non-trivial. */
+  resourceful: boolean;
+  rank: RankEntry | null;
+  /** Family index key, when rank is set and the task is batchable. */
+  batchFamily: string | null;
+}
+
+/** Engine-private bookkeeping per task. */
+interface TaskMeta {
+  /** Table insertion order. */
+  seq: number;
+  /** Order in which the task entered its current status (Luigi's status-index order). */
+  statusSeq: number;
+  /** Deps without a DONE record. Zero means schedulable when PENDING. */
+  unmet: number;
+  contribution: Contribution | null;
+}
+
+/** Per-worker view of the tasks whose `workers` set holds the worker. */
+interface WorkerIndex {
+  tasks: Set<string>;
+  /** Tasks whose stakeholders hold the worker. */
+  stakes: Set<string>;
+  pending: number;
+  unique: number;
+  lastScheduled: number;
+  resourceful: number;
+  ranked: SortedList<RankEntry>;
+}
+
+const emptyChanges = (): ChangeSet => ({ tasks: new Set(), workers: new Set(), meta: false });
 
 export class Engine {
   /** Bumped on every mutation; the UI's live updates poll it. */
@@ -37,7 +119,25 @@ export class Engine {
   private capacities: Record<string, number>;
   private paused = false;
   private events: EngineEvent[] = [];
-  private changes: ChangeSet = { tasks: new Set(), workers: new Set(), meta: false };
+  private changes: ChangeSet = emptyChanges();
+
+  private readonly meta = new Map<string, TaskMeta>();
+  private seqCounter = 0;
+  private statusSeqCounter = 0;
+  /** dep id -> ids of tasks listing it in `deps` (the dep need not exist). */
+  private readonly dependents = new Map<string, Set<string>>();
+  private readonly workerIndexes = new Map<string, WorkerIndex>();
+  /** Schedulable PENDING tasks, ranked. */
+  private readonly ranked = newRankList();
+  /** Schedulable, batchable PENDING tasks per family, ranked. */
+  private readonly familyRanked = new Map<string, SortedList<RankEntry>>();
+  /** Tasks with no stakeholders and no removal mark: prune marks them. */
+  private readonly orphans = new Set<string>();
+  private readonly removeTimers = new MinHeap();
+  private readonly retryTimers = new MinHeap();
+  private readonly disableTimers = new MinHeap();
+  /** PENDING tasks with a DISABLED task upstream (§3.5); null when it must be recomputed. */
+  private upstreamDisabled: Set<string> | null = null;
 
   constructor(
     readonly config: EngineConfig,
@@ -56,7 +156,7 @@ export class Engine {
 
   drainChanges(): ChangeSet {
     const out = this.changes;
-    this.changes = { tasks: new Set(), workers: new Set(), meta: false };
+    this.changes = emptyChanges();
     return out;
   }
 
@@ -107,6 +207,11 @@ export class Engine {
     return this.batchers.get(worker)?.get(family);
   }
 
+  /** Schedulable PENDING tasks (every dep DONE): the ready queue depth. */
+  schedulableCount(): number {
+    return this.ranked.size;
+  }
+
   /** Current capacities: `[resources]` plus runtime update_resource(s), in insertion order. */
   resourceCapacities(): Readonly<Record<string, number>> {
     return this.capacities;
@@ -114,144 +219,1235 @@ export class Engine {
 
   /** §3.6 "used": sum over RUNNING tasks of resources_running (else resources). */
   resourcesInUse(): Record<string, number> {
-    return notYet("resourcesInUse");
+    const used: Record<string, number> = {};
+    for (const task of this.tasksByStatus(RUNNING)) {
+      const amounts = task.resourcesRunning ?? task.resources;
+      for (const name in amounts) used[name] = (used[name] ?? 0) + amounts[name]!;
+    }
+    return used;
   }
 
   isPaused(): boolean {
     return this.paused;
   }
 
-  exportState(): EngineState {
-    return notYet("exportState");
+  /** Tasks of a worker (§3.7): those whose `workers` set holds it, in no particular order. */
+  *tasksOfWorker(worker: string): IterableIterator<Readonly<TaskRecord>> {
+    const index = this.workerIndexes.get(worker);
+    if (!index) return;
+    for (const id of index.tasks) {
+      const task = this.taskTable.get(id);
+      if (task) yield task;
+    }
   }
 
-  loadState(_state: EngineState): void {
-    notYet("loadState");
+  exportState(): EngineState {
+    const batchers: EngineState["batchers"] = [];
+    for (const [worker, families] of this.batchers) {
+      for (const [family, entry] of families) batchers.push({ worker, family, entry: { ...entry, batchedArgs: [...entry.batchedArgs] } });
+    }
+    return {
+      tasks: [...this.taskTable.values()].map(cloneTask),
+      workers: [...this.workerTable.values()].map(cloneWorker),
+      batchers,
+      paused: this.paused,
+      resources: { ...this.capacities },
+    };
+  }
+
+  /**
+   * Replaces everything with a saved state (start-up restore). Task order is
+   * the table order; statuses are indexed in that order. Marks nothing dirty:
+   * the store already has what it hands in.
+   */
+  loadState(state: EngineState): void {
+    this.taskTable.clear();
+    this.statusIndex.clear();
+    this.workerTable.clear();
+    this.batchers.clear();
+    this.meta.clear();
+    this.dependents.clear();
+    this.workerIndexes.clear();
+    this.ranked.clear();
+    this.familyRanked.clear();
+    this.orphans.clear();
+    this.removeTimers.clear();
+    this.retryTimers.clear();
+    this.disableTimers.clear();
+    this.upstreamDisabled = null;
+    this.paused = state.paused;
+    this.capacities = { ...state.resources };
+    for (const worker of state.workers) this.workerTable.set(worker.id, cloneWorker(worker));
+    for (const { worker, family, entry } of state.batchers) this.batcherMap(worker).set(family, { ...entry, batchedArgs: [...entry.batchedArgs] });
+    for (const saved of state.tasks) {
+      const task = cloneTask(saved);
+      this.taskTable.set(task.id, task);
+      this.statusSet(task.status).add(task.id);
+      this.meta.set(task.id, { seq: ++this.seqCounter, statusSeq: ++this.statusSeqCounter, unmet: 0, contribution: null });
+      for (const dep of task.deps) this.dependentsOf(dep).add(task.id);
+      for (const w of task.stakeholders) this.workerIndex(w).stakes.add(task.id);
+      this.trackOrphan(task);
+      if (task.remove !== null) this.removeTimers.push(task.remove, task.id);
+      if (task.status === FAILED && task.retry !== null) this.retryTimers.push(task.retry, task.id);
+      if (task.status === DISABLED && task.schedulerDisableTime !== null) this.disableTimers.push(task.schedulerDisableTime, task.id);
+    }
+    for (const task of this.taskTable.values()) {
+      this.meta.get(task.id)!.unmet = this.countUnmet(task);
+      this.refresh(task);
+    }
+    this.version++;
+    this.events = [];
+    this.changes = emptyChanges();
   }
 
   // ---- RPC methods (rpc.md §5), called through src/rpc/table.ts -------------
 
-  addTask(_args: A.AddTaskArgs, _now: Seconds): void {
-    notYet("addTask");
+  /** §5.1 */
+  addTask(args: A.AddTaskArgs, now: Seconds): void {
+    const worker = this.touchWorker(args.worker, now);
+    const enabled = !worker.disabled;
+    const resources = args.resources === null ? {} : { ...args.resources };
+    const policy = this.retryPolicyFrom(args.retryPolicyDict);
+
+    let task = this.taskTable.get(args.taskId);
+    if (!task && enabled) {
+      task = this.createTask(args.taskId, PENDING, now, {
+        deps: args.deps ?? [],
+        resources,
+        priority: args.priority,
+        family: args.family,
+        module: args.module,
+        params: args.params ?? {},
+        paramVisibilities: args.paramVisibilities ?? {},
+      });
+    }
+    if (!task) return;
+    if (!enabled && task.status !== RUNNING) return;
+    // Done cooldown (§6.6): a PENDING report racing a fresh DONE is dropped whole.
+    if (args.status === PENDING && task.status === DONE && now - task.updated < this.config.stableDoneCooldownSecs) return;
+
+    const W = worker.id;
+    if (!task.family) task.family = args.family;
+    if (!task.module) task.module = args.module;
+    if (!hasKeys(task.paramVisibilities)) task.paramVisibilities = args.paramVisibilities ?? {};
+    if (!hasKeys(task.params)) task.params = args.params ?? {};
+
+    if (args.batchId !== null) task.batchId = args.batchId;
+    if (args.status === RUNNING && !task.workerRunning) {
+      task.workerRunning = W;
+      if (args.batchId) {
+        // The batch runner registers (§6.5): usage moves from the members to it.
+        const first = this.batchRunningMembers(args.batchId)[0];
+        if (first?.resourcesRunning) task.resourcesRunning = { ...first.resourcesRunning };
+      }
+      task.timeRunning = now;
+    }
+    if (args.acceptsMessages !== null) task.acceptsMessages = args.acceptsMessages;
+    if (args.trackingUrl !== null || task.status !== RUNNING) {
+      task.trackingUrl = args.trackingUrl;
+      if (task.batchId !== null) for (const member of this.batchRunningMembers(task.batchId)) this.update(member, (m) => (m.trackingUrl = args.trackingUrl));
+    }
+    if (args.batchable !== null) task.batchable = args.batchable;
+    if (task.remove !== null) task.remove = null;
+    if (args.expl !== null) {
+      task.expl = args.expl;
+      if (task.batchId !== null) for (const member of this.batchRunningMembers(task.batchId)) this.update(member, (m) => (m.expl = args.expl));
+    }
+    if (args.owners !== null) task.owners = [...args.owners];
+
+    const requested = args.status;
+    const notRunning = task.status !== RUNNING && task.status !== BATCH_RUNNING;
+    const startedARun = requested === DONE || requested === FAILED || requested === RUNNING;
+    const newDeps = args.newDeps !== null && args.newDeps.length > 0;
+    if (notRunning || (startedARun && task.workerRunning === W) || newDeps) {
+      if (requested !== task.status || requested === PENDING) this.recordHistory(task, requested, null, now);
+      this.setStatus(task, requested === SUSPENDED ? PENDING : requested, now);
+    }
+
+    if (requested === FAILED && this.config.batchEmails) {
+      this.events.push({
+        type: "failure_reported",
+        at: now,
+        task: taskFacts(task),
+        worker: W,
+        expl: decodeExpl(args.expl),
+        owners: args.owners ? [...args.owners] : [],
+        unbatchedParams: this.unbatchedParams(W, args.family, task.params),
+        disabled: task.status === DISABLED,
+      });
+    }
+
+    if (args.deps !== null || args.newDeps !== null) {
+      const deps = args.deps !== null ? new Set(args.deps) : new Set(task.deps);
+      if (args.newDeps !== null) for (const dep of args.newDeps) deps.add(dep);
+      this.replaceDeps(task, deps);
+    }
+    task.resources = resources;
+
+    if (enabled && !args.assistant) {
+      this.addStakeholder(task, W);
+      for (const depId of task.deps) {
+        const dep = this.taskTable.get(depId) ?? this.createTask(depId, UNKNOWN, now, { priority: args.priority });
+        this.addStakeholder(dep, W);
+      }
+    }
+    this.raisePriority(task, args.priority);
+    task.retryPolicy = policy;
+
+    if (args.runnable && requested !== FAILED && enabled) {
+      task.workers.add(W);
+      task.runnable = true;
+    }
+    this.touched(task);
   }
 
-  getWork(_args: A.GetWorkArgs, _now: Seconds): A.GetWorkResult {
-    return notYet("getWork");
+  /** §5.2 and §6 */
+  getWork(args: A.GetWorkArgs, now: Seconds): A.GetWorkResult {
+    if (this.config.pruneOnGetWork) this.prune(now);
+    const worker = this.touchWorker(args.worker, now);
+    worker.lastGetWork = now;
+    worker.reference = { host: args.host };
+    const W = worker.id;
+    if (worker.disabled) {
+      return { nPendingTasks: 0, nUniquePending: 0, nPendingLastScheduled: 0, workerState: "disabled", runningTasks: [], handout: null };
+    }
+    if (args.assistant) worker.info = { ...worker.info, assistant: true };
+
+    let best: TaskRecord | null = null;
+    let batch: TaskRecord[] = [];
+    let batchValues: Record<string, unknown[]> | null = null;
+
+    if (args.currentTasks !== null) {
+      best = this.lostRunningTask(W, new Set(args.currentTasks));
+      this.resetOrphanedBatches(W, now);
+    }
+    if (best === null && !this.paused) {
+      const picked = this.pickTask(W, args.assistant, now);
+      if (picked) {
+        best = picked.best;
+        const opened = this.openBatch(W, best, picked.trivial);
+        if (opened) ({ members: batch, values: batchValues } = opened);
+      }
+    }
+
+    const counts = this.pendingCounts(W);
+    if (best !== null && batch.length > 1 && batchValues !== null) {
+      const ids = batch.map((t) => t.id);
+      const batchId = batchIdOf(ids);
+      for (const member of batch) {
+        this.setStatus(member, BATCH_RUNNING, now);
+        member.batchId = batchId;
+        member.workerRunning = W;
+        // The member's own map, not a copy (quirk 34).
+        member.resourcesRunning = member.resources;
+        member.timeRunning = now;
+        this.touched(member);
+      }
+      return {
+        ...counts,
+        handout: { kind: "batch", batchId, taskIds: ids, family: best.family, module: best.module, params: { ...best.params, ...batchValues } },
+      };
+    }
+    if (best !== null) {
+      this.events.push({ type: "task_started", at: now, task: taskFacts(best) });
+      this.setStatus(best, RUNNING, now);
+      best.workerRunning = W;
+      best.resourcesRunning = { ...best.resources };
+      best.timeRunning = now;
+      this.touched(best);
+      this.recordHistory(best, RUNNING, args.host, now);
+      return { ...counts, handout: { kind: "task", taskId: best.id, family: best.family, module: best.module, params: best.params } };
+    }
+    return { ...counts, handout: null };
   }
 
-  countPending(_args: A.CountPendingArgs, _now: Seconds): A.PendingCounts {
-    return notYet("countPending");
+  /** §5.3 */
+  countPending(args: A.CountPendingArgs, now: Seconds): A.PendingCounts {
+    this.workerRecord(args.worker, now);
+    return this.pendingCounts(args.worker);
   }
 
-  ping(_args: A.PingArgs, _now: Seconds): A.PingResult {
-    return notYet("ping");
+  /** §5.4 */
+  ping(args: A.PingArgs, now: Seconds): A.PingResult {
+    const worker = this.touchWorker(args.worker, now);
+    const rpcMessages = worker.rpcMessages;
+    worker.rpcMessages = [];
+    return { rpcMessages };
   }
 
-  addWorker(_args: A.AddWorkerArgs, _now: Seconds): void {
-    notYet("addWorker");
+  /** §5.5 */
+  addWorker(args: A.AddWorkerArgs, now: Seconds): void {
+    const worker = this.workerRecord(args.worker, now);
+    worker.info = { ...worker.info, ...args.info };
+    this.touchedWorker(worker.id);
   }
 
-  disableWorker(_args: A.DisableWorkerArgs, _now: Seconds): void {
-    notYet("disableWorker");
+  /** §5.6 */
+  disableWorker(args: A.DisableWorkerArgs, now: Seconds): void {
+    const worker = this.workerRecord(args.worker, now);
+    worker.disabled = true;
+    this.touchedWorker(worker.id);
+    const index = this.workerIndexes.get(worker.id);
+    if (!index) return;
+    for (const id of [...index.tasks]) {
+      const task = this.taskTable.get(id);
+      if (task) this.update(task, (t) => t.workers.delete(worker.id));
+    }
   }
 
-  setWorkerProcesses(_args: A.SetWorkerProcessesArgs, _now: Seconds): void {
-    notYet("setWorkerProcesses");
+  /** §5.7 */
+  setWorkerProcesses(args: A.SetWorkerProcessesArgs, now: Seconds): void {
+    this.queueMessage(args.worker, { name: "set_worker_processes", kwargs: { n: args.n } }, now);
   }
 
-  addTaskBatcher(_args: A.AddTaskBatcherArgs, _now: Seconds): void {
-    notYet("addTaskBatcher");
+  /** §5.8 */
+  addTaskBatcher(args: A.AddTaskBatcherArgs, _now: Seconds): void {
+    this.batcherMap(args.worker).set(args.taskFamily, { batchedArgs: [...args.batchedArgs], maxBatchSize: args.maxBatchSize });
+    this.touchedMeta();
   }
 
-  announceSchedulingFailure(_args: A.AnnounceSchedulingFailureArgs, _now: Seconds): void {
-    notYet("announceSchedulingFailure");
+  /** §5.9: reported to listeners only when batch e-mails are on, as Luigi does. */
+  announceSchedulingFailure(args: A.AnnounceSchedulingFailureArgs, now: Seconds): void {
+    if (!this.config.batchEmails) return;
+    this.events.push({
+      type: "scheduling_failure",
+      at: now,
+      taskName: args.taskName,
+      family: args.family,
+      unbatchedParams: args.worker === null ? { ...args.params } : this.unbatchedParams(args.worker, args.family, args.params),
+      expl: args.expl,
+      owners: [...args.owners],
+      worker: args.worker ?? "",
+    });
   }
 
-  setTaskStatusMessage(_args: A.SetTaskStatusMessageArgs, _now: Seconds): void {
-    notYet("setTaskStatusMessage");
+  /** §5.10 */
+  setTaskStatusMessage(args: A.SetTaskStatusMessageArgs, _now: Seconds): void {
+    this.setOnTaskAndBatch(args.taskId, (t) => (t.statusMessage = args.statusMessage));
   }
 
   /** "" for an unknown task (recorded), else the stored message (may be null). */
-  getTaskStatusMessage(_args: A.GetTaskStatusMessageArgs, _now: Seconds): string | null {
-    return notYet("getTaskStatusMessage");
+  getTaskStatusMessage(args: A.GetTaskStatusMessageArgs, _now: Seconds): string | null {
+    const task = this.taskTable.get(args.taskId);
+    return task ? task.statusMessage : "";
   }
 
-  setTaskProgressPercentage(_args: A.SetTaskProgressPercentageArgs, _now: Seconds): void {
-    notYet("setTaskProgressPercentage");
+  /** §5.11 */
+  setTaskProgressPercentage(args: A.SetTaskProgressPercentageArgs, _now: Seconds): void {
+    this.setOnTaskAndBatch(args.taskId, (t) => (t.progressPercentage = args.progressPercentage));
   }
 
-  getTaskProgressPercentage(_args: A.GetTaskProgressPercentageArgs, _now: Seconds): number | null {
-    return notYet("getTaskProgressPercentage");
+  getTaskProgressPercentage(args: A.GetTaskProgressPercentageArgs, _now: Seconds): number | null {
+    return this.taskTable.get(args.taskId)?.progressPercentage ?? null;
   }
 
-  decreaseRunningTaskResources(_args: A.DecreaseRunningTaskResourcesArgs, _now: Seconds): void {
-    notYet("decreaseRunningTaskResources");
+  /** §5.12. A task claimed without resources_running is left alone (quirk 9: Luigi crashes). */
+  decreaseRunningTaskResources(args: A.DecreaseRunningTaskResourcesArgs, _now: Seconds): void {
+    const task = this.taskTable.get(args.taskId);
+    if (!task || task.status !== RUNNING) return;
+    const decrease = (running: Record<string, number> | null): void => {
+      if (!running) return;
+      for (const name in args.decreaseResources) {
+        const amount = args.decreaseResources[name]!;
+        if (amount > 0 && Object.hasOwn(running, name)) running[name] = Math.max(0, running[name]! - amount);
+      }
+    };
+    decrease(task.resourcesRunning);
+    this.touched(task);
+    if (task.batchId !== null) {
+      for (const member of this.batchRunningMembers(task.batchId)) this.update(member, (m) => decrease(m.resourcesRunning));
+    }
   }
 
-  getRunningTaskResources(_args: A.GetRunningTaskResourcesArgs, _now: Seconds): Record<string, number> | null {
-    return notYet("getRunningTaskResources");
+  getRunningTaskResources(args: A.GetRunningTaskResourcesArgs, _now: Seconds): Record<string, number> | null {
+    return this.taskTable.get(args.taskId)?.resourcesRunning ?? null;
   }
 
-  reportTaskStatistics(_args: A.ReportTaskStatisticsArgs, _now: Seconds): void {
-    notYet("reportTaskStatistics");
+  /** §5.13 */
+  reportTaskStatistics(args: A.ReportTaskStatisticsArgs, now: Seconds): void {
+    const task = this.taskTable.get(args.taskId);
+    if (task) this.events.push({ type: "task_statistics", at: now, task: taskFacts(task), statistics: args.statistics });
   }
 
-  updateMetricsTaskStarted(_args: A.UpdateMetricsTaskStartedArgs, _now: Seconds): void {
-    notYet("updateMetricsTaskStarted");
+  /** §5.14: the hook fires only when the value names a known task (an id, or an object with `id`/`task_id`). */
+  updateMetricsTaskStarted(args: A.UpdateMetricsTaskStartedArgs, now: Seconds): void {
+    const value = args.task;
+    let id: unknown = value;
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      const obj = value as Record<string, unknown>;
+      id = Object.hasOwn(obj, "task_id") ? obj.task_id : obj.id;
+    }
+    const task = typeof id === "string" ? this.taskTable.get(id) : undefined;
+    if (task) this.events.push({ type: "task_started", at: now, task: taskFacts(task) });
   }
 
-  /** The new message id, or null when `send_messages` is off. */
-  sendSchedulerMessage(_args: A.SendSchedulerMessageArgs, _now: Seconds): string | null {
-    return notYet("sendSchedulerMessage");
+  /** §5.15: the new message id, or null when `send_messages` is off. */
+  sendSchedulerMessage(args: A.SendSchedulerMessageArgs, now: Seconds): string | null {
+    if (!this.config.sendMessages) return null;
+    const messageId = (this.options.newMessageId ?? (() => crypto.randomUUID()))();
+    this.queueMessage(args.worker, { name: "dispatch_scheduler_message", kwargs: { task_id: args.task, message_id: messageId, content: args.content } }, now);
+    return messageId;
   }
 
-  addSchedulerMessageResponse(_args: A.AddSchedulerMessageResponseArgs, _now: Seconds): void {
-    notYet("addSchedulerMessageResponse");
+  addSchedulerMessageResponse(args: A.AddSchedulerMessageResponseArgs, _now: Seconds): void {
+    const task = this.taskTable.get(args.taskId);
+    if (!task) return;
+    task.schedulerMessageResponses = { ...task.schedulerMessageResponses, [args.messageId]: args.response };
+    this.touched(task);
   }
 
   /** Removes and returns the stored response (null when none). */
-  getSchedulerMessageResponse(_args: A.GetSchedulerMessageResponseArgs, _now: Seconds): unknown {
-    return notYet("getSchedulerMessageResponse");
+  getSchedulerMessageResponse(args: A.GetSchedulerMessageResponseArgs, _now: Seconds): unknown {
+    const task = this.taskTable.get(args.taskId);
+    if (!task || !Object.hasOwn(task.schedulerMessageResponses, args.messageId)) return null;
+    const { [args.messageId]: response, ...rest } = task.schedulerMessageResponses;
+    task.schedulerMessageResponses = rest;
+    this.touched(task);
+    return response ?? null;
   }
 
-  reEnableTask(_args: A.ReEnableTaskArgs, _now: Seconds): A.ReEnableResult {
-    return notYet("reEnableTask");
+  /** §5.23 */
+  reEnableTask(args: A.ReEnableTaskArgs, now: Seconds): A.ReEnableResult {
+    const task = this.taskTable.get(args.taskId);
+    if (!task || task.status !== DISABLED || !task.schedulerDisableTime) return null;
+    this.reEnable(task, now);
+    return task;
   }
 
-  forgiveFailures(_args: A.ForgiveFailuresArgs, _now: Seconds): A.TaskStatusResult {
-    return notYet("forgiveFailures");
+  /** §5.24: FAILED → PENDING at once; the failure history is kept. */
+  forgiveFailures(args: A.ForgiveFailuresArgs, now: Seconds): A.TaskStatusResult {
+    const task = this.taskTable.get(args.taskId);
+    if (!task) return { taskId: args.taskId, status: null };
+    if (task.status === FAILED) {
+      this.recordHistory(task, PENDING, null, now);
+      this.setStatus(task, PENDING, now);
+    }
+    return { taskId: args.taskId, status: task.status };
   }
 
-  markAsDone(_args: A.MarkAsDoneArgs, _now: Seconds): A.TaskStatusResult {
-    return notYet("markAsDone");
+  /** §5.25 */
+  markAsDone(args: A.MarkAsDoneArgs, now: Seconds): A.TaskStatusResult {
+    const task = this.taskTable.get(args.taskId);
+    if (!task) return { taskId: args.taskId, status: null };
+    if (task.status === RUNNING || task.status === FAILED || task.status === DISABLED) {
+      this.recordHistory(task, DONE, null, now);
+      this.setStatus(task, DONE, now);
+    }
+    return { taskId: args.taskId, status: task.status };
   }
 
+  /** §5.26 */
   pause(_now: Seconds): void {
-    notYet("pause");
+    if (!this.config.pauseEnabled || this.paused) return;
+    this.paused = true;
+    this.touchedMeta();
   }
 
   unpause(_now: Seconds): void {
-    notYet("unpause");
+    if (!this.config.pauseEnabled || !this.paused) return;
+    this.paused = false;
+    this.touchedMeta();
   }
 
   isPauseEnabled(): boolean {
     return this.config.pauseEnabled;
   }
 
-  updateResources(_args: A.UpdateResourcesArgs, _now: Seconds): void {
-    notYet("updateResources");
+  /** §5.27: merged without validation, as Luigi does. */
+  updateResources(args: A.UpdateResourcesArgs, _now: Seconds): void {
+    this.capacities = { ...this.capacities, ...args.resources };
+    this.touchedMeta();
   }
 
-  updateResource(_args: A.UpdateResourceArgs, _now: Seconds): boolean {
-    return notYet("updateResource");
+  /** §5.27: only integers ≥ 0 are accepted (a boolean counts as 0/1, like Python's bool). */
+  updateResource(args: A.UpdateResourceArgs, _now: Seconds): boolean {
+    const amount = typeof args.amount === "boolean" ? Number(args.amount) : args.amount;
+    if (typeof amount !== "number" || !Number.isInteger(amount) || amount < 0) return false;
+    this.capacities = { ...this.capacities, [args.resource]: amount };
+    this.touchedMeta();
+    return true;
   }
 
   hasTaskHistory(): boolean {
     return this.config.recordTaskHistory;
   }
 
-  /** §3.8: forget dead workers, fail their tasks, retry, re-enable, remove. */
-  prune(_now: Seconds): void {
-    notYet("prune");
+  /**
+   * §3.8: forget dead workers, fail their tasks, mark orphans, re-enable,
+   * retry, remove. Only tasks that may be affected are visited (running
+   * tasks, orphans and due timers), in table order, each through the same
+   * steps as Luigi's full walk.
+   */
+  prune(now: Seconds): void {
+    const config = this.config;
+    for (const worker of [...this.workerTable.values()]) {
+      if (worker.lastActive + config.workerDisconnectDelay < now) this.forgetWorker(worker.id);
+    }
+    const assistants = new Set<string>();
+    for (const worker of this.workerTable.values()) if (truthy(worker.info.assistant)) assistants.add(worker.id);
+
+    const due = new Set<string>();
+    for (const id of this.statusIndex.get(RUNNING) ?? []) due.add(id);
+    for (const id of this.statusIndex.get(BATCH_RUNNING) ?? []) due.add(id);
+    for (const id of this.orphans) due.add(id);
+    popDue(this.disableTimers, (key) => now - key > config.disablePersist, due);
+    popDue(this.retryTimers, (key) => key < now, due);
+    popDue(this.removeTimers, (key) => now >= key, due);
+
+    const visit = [...due].filter((id) => this.taskTable.has(id));
+    visit.sort((a, b) => this.meta.get(a)!.seq - this.meta.get(b)!.seq);
+    const removed: TaskRecord[] = [];
+    for (const id of visit) {
+      const task = this.taskTable.get(id)!;
+      if (
+        (task.status === RUNNING || task.status === BATCH_RUNNING) &&
+        task.workerRunning &&
+        !task.stakeholders.has(task.workerRunning) &&
+        !assistants.has(task.workerRunning)
+      ) {
+        task.workerRunning = null;
+        this.setStatus(task, FAILED, now);
+        this.setRetry(task, now + config.retryDelay);
+        this.touched(task);
+      }
+      if (task.stakeholders.size === 0 && task.remove === null && task.status !== RUNNING) {
+        this.setRemove(task, now + config.removeDelay);
+      }
+      if (task.status === DISABLED && task.schedulerDisableTime !== null && now - task.schedulerDisableTime > config.disablePersist) {
+        this.reEnable(task, now);
+      }
+      if (task.status === FAILED && config.retryDelay >= 0 && task.retry !== null && task.retry < now) {
+        this.setStatus(task, PENDING, now);
+      }
+      if (task.remove !== null && task.remove !== 0 && now >= task.remove) removed.push(task);
+    }
+    for (const task of removed) this.deleteTask(task);
   }
+
+  // ---- §3 internal operations -----------------------------------------------
+
+  /** §3.1: the single place where a task's status changes. */
+  private setStatus(task: TaskRecord, requested: TaskStatus, now: Seconds): void {
+    const current = task.status;
+    let next = requested;
+    if (next === DISABLED && (current === RUNNING || current === BATCH_RUNNING)) return;
+    const removeOnFailure = task.batchId !== null && !task.batchable;
+    if (current === DISABLED) {
+      if (next === DONE) {
+        task.schedulerDisableTime = null;
+        clearFailures(task);
+      } else if (task.schedulerDisableTime !== null && next !== DISABLED) {
+        return;
+      }
+    }
+    if (current === RUNNING && task.batchId !== null && next !== RUNNING) {
+      for (const member of this.batchRunningMembers(task.batchId)) {
+        this.setStatus(member, next, now);
+        member.batchId = null;
+        this.touched(member);
+      }
+      task.batchId = null;
+    }
+    let autoDisabled = false;
+    if (next === FAILED && current !== DISABLED) {
+      recordFailure(task, now);
+      if (hasExcessiveFailures(task, now)) {
+        task.schedulerDisableTime = now;
+        this.disableTimers.push(now, task.id);
+        next = DISABLED;
+        autoDisabled = true;
+      }
+    } else if (next === DISABLED) {
+      task.schedulerDisableTime = null;
+    }
+    if (next !== current) this.moveStatus(task, next, now);
+    if (next === FAILED) {
+      this.setRetry(task, now + this.config.retryDelay);
+      if (removeOnFailure) this.setRemove(task, now);
+    }
+    this.touched(task);
+    if (autoDisabled) {
+      this.events.push({
+        type: "auto_disabled",
+        at: now,
+        task: taskFacts(task),
+        retryCount: task.retryPolicy.retryCount,
+        disableWindow: task.retryPolicy.disableWindow,
+        disablePersist: this.config.disablePersist,
+      });
+    }
+  }
+
+  private moveStatus(task: TaskRecord, next: TaskStatus, now: Seconds): void {
+    const from = task.status;
+    this.statusIndex.get(from)?.delete(task.id);
+    this.statusSet(next).add(task.id);
+    this.meta.get(task.id)!.statusSeq = ++this.statusSeqCounter;
+    task.status = next;
+    task.updated = now;
+    if ((from === DONE) !== (next === DONE)) {
+      const delta = next === DONE ? -1 : 1;
+      for (const id of this.dependents.get(task.id) ?? []) {
+        const dependent = this.taskTable.get(id);
+        if (!dependent) continue;
+        const meta = this.meta.get(id)!;
+        // A task may list the same dep once only (deps is a set), so one step per edge.
+        meta.unmet += delta;
+        this.refresh(dependent);
+      }
+    }
+    this.noteStatusForUpstream(task, from, next);
+    this.events.push({ type: "status_changed", at: now, task: taskFacts(task), from, to: next });
+  }
+
+  /** §3.2 (manual and automatic paths). */
+  private reEnable(task: TaskRecord, now: Seconds): void {
+    task.schedulerDisableTime = null;
+    clearFailures(task);
+    this.setStatus(task, FAILED, now);
+    clearFailures(task);
+    this.touched(task);
+  }
+
+  /** §3.4 */
+  private raisePriority(task: TaskRecord, priority: number): void {
+    const stack: Array<[TaskRecord, number]> = [[task, priority]];
+    while (stack.length > 0) {
+      const [t, p] = stack.pop()!;
+      const raised = Math.max(p, rankPriority(t.priority));
+      if (raised !== t.priority) {
+        t.priority = raised;
+        this.touched(t);
+      }
+      for (const depId of t.deps) {
+        const dep = this.taskTable.get(depId);
+        if (dep && rankPriority(dep.priority) < raised) stack.push([dep, raised]);
+      }
+    }
+  }
+
+  private lostRunningTask(worker: string, current: Set<string>): TaskRecord | null {
+    let best: TaskRecord | null = null;
+    for (const task of this.tasksByStatus(RUNNING)) {
+      if (task.workerRunning !== worker || current.has(task.id)) continue;
+      // Luigi takes the last of an ascending sort: ties go to the later one.
+      if (best === null || !ranksLower(task, best)) best = task as TaskRecord;
+    }
+    return best;
+  }
+
+  /** §6.2: batch members whose runner never registered go back to PENDING. */
+  private resetOrphanedBatches(worker: string, now: Seconds): void {
+    const live = new Set<string | null>();
+    for (const task of this.tasksByStatus(RUNNING)) if (task.workerRunning === worker) live.add(task.batchId);
+    const orphaned: TaskRecord[] = [];
+    for (const task of this.tasksByStatus(BATCH_RUNNING)) {
+      if (task.workerRunning === worker && !live.has(task.batchId)) orphaned.push(task as TaskRecord);
+    }
+    for (const task of orphaned) this.setStatus(task, PENDING, now);
+  }
+
+  /**
+   * §6.3: the highest-ranked task W may take now. A trivial worker takes its
+   * first ready task. Otherwise W's ready tasks are tried in rank order; a
+   * task without resources is taken at once (nothing can block it), and one
+   * with resources is checked against what every task ranked above it would
+   * reserve, simulated lazily over the active workers' ready lists.
+   */
+  private pickTask(W: string, assistant: boolean, now: Seconds): { best: TaskRecord; trivial: boolean } | null {
+    const worker = this.workerTable.get(W)!;
+    const index = this.workerIndexes.get(W);
+    const trivial = !truthy(worker.info.assistant) && (index?.resourceful ?? 0) === 0;
+    if (trivial) {
+      const first = index?.ranked.first();
+      return first ? { best: first.task, trivial } : null;
+    }
+    const used = this.resourcesInUse();
+    const slots = new Map<string, number>();
+    const activeSince = now - this.config.workerDisconnectDelay;
+    for (const w of this.workerTable.values()) {
+      if (w.lastGetWork !== null && w.lastGetWork > activeSince) slots.set(w.id, slotCount(w.info.workers));
+    }
+    const reservations = new Reservations(slots, this.capacities, assistant ? W : null);
+    const running = this.runningByRank();
+    if (assistant) return this.scanAll(W, reservations, running, used);
+
+    const walk = new RankedWalk((w) => this.workerIndexes.get(w)?.ranked, reservations, running);
+    for (const entry of index?.ranked ?? []) {
+      const task = entry.task;
+      if (!hasKeys(task.resources)) return { best: task, trivial };
+      walk.advanceTo(entry);
+      walk.visited.add(task.id);
+      if (!reservations.fitsReserved(task)) continue;
+      if (fits(task.resources, used, this.capacities)) return { best: task, trivial };
+      reservations.simulateOtherTaker(task);
+    }
+    return null;
+  }
+
+  /** The plain §6.3 scan over every ready and running task (assistant requests). */
+  private scanAll(W: string, reservations: Reservations, running: RankEntry[], used: Record<string, number>): { best: TaskRecord; trivial: boolean } | null {
+    const runningIter = running[Symbol.iterator]();
+    let nextRunning = runningIter.next();
+    const hold = (until: RankEntry | null): void => {
+      while (!nextRunning.done && (until === null || compareRank(nextRunning.value, until) < 0)) {
+        reservations.holdRunning(nextRunning.value.task);
+        nextRunning = runningIter.next();
+      }
+    };
+    for (const entry of this.ranked) {
+      hold(entry);
+      const task = entry.task;
+      if (!reservations.fitsReserved(task)) continue;
+      const eligible = task.runnable || task.workers.has(W);
+      if (eligible && fits(task.resources, used, this.capacities)) return { best: task, trivial: false };
+      reservations.simulateOtherTaker(task);
+    }
+    return null;
+  }
+
+  /** RUNNING tasks as rank entries; on exact ties they come after PENDING ones (Luigi's input order). */
+  private runningByRank(): RankEntry[] {
+    const out: RankEntry[] = [];
+    for (const task of this.tasksByStatus(RUNNING)) {
+      out.push({ task: task as TaskRecord, priority: rankPriority(task.priority), time: task.time, seq: Number.MAX_SAFE_INTEGER / 2 + this.meta.get(task.id)!.statusSeq });
+    }
+    return out.sort(compareRank);
+  }
+
+  /** §6.4: open a batch on `best` and collect the members ranked after it. */
+  private openBatch(W: string, best: TaskRecord, trivial: boolean): { members: TaskRecord[]; values: Record<string, unknown[]> } | null {
+    const batcher = this.batchers.get(W)?.get(best.family);
+    if (!batcher || batcher.batchedArgs.length === 0 || !best.batchable) return null;
+    if (!batcher.batchedArgs.every((name) => Object.hasOwn(best.params, name))) return null;
+    const batched = new Set(batcher.batchedArgs);
+    const values: Record<string, unknown[]> = {};
+    for (const name of batcher.batchedArgs) values[name] = [best.params[name]];
+    const fixed = Object.entries(best.params).filter(([name]) => !batched.has(name));
+    const members = [best];
+    const bestEntry = this.meta.get(best.id)!.contribution?.rank;
+    const family = this.familyRanked.get(best.family);
+    if (!bestEntry || !family) return { members, values };
+    for (const entry of family) {
+      if (members.length >= batcher.maxBatchSize) break;
+      if (compareRank(entry, bestEntry) <= 0) continue;
+      const u = entry.task;
+      if (trivial && !u.workers.has(W)) continue;
+      if (!fixed.every(([name, value]) => pyEquals(u.params[name] ?? null, value))) continue;
+      if (!pyEquals(u.resources, best.resources)) continue;
+      for (const name of batcher.batchedArgs) values[name]!.push(u.params[name] ?? null);
+      members.push(u);
+    }
+    return { members, values };
+  }
+
+  /** §5.3 over the indexes: O(1) counters, minus tasks blocked by a disabled upstream. */
+  private pendingCounts(W: string): A.PendingCounts {
+    const worker = this.workerTable.get(W);
+    const index = this.workerIndexes.get(W);
+    let nPendingTasks = index?.pending ?? 0;
+    let nUniquePending = index?.unique ?? 0;
+    let nPendingLastScheduled = index?.lastScheduled ?? 0;
+    if (index && nPendingTasks > 0 && this.countByStatus(DISABLED) > 0) {
+      for (const id of this.upstreamDisabledSet()) {
+        const task = this.taskTable.get(id);
+        if (!task || !task.workers.has(W)) continue;
+        nPendingTasks--;
+        if (task.workers.size === 1) nUniquePending--;
+        if (lastOf(task.workers) === W) nPendingLastScheduled--;
+      }
+    }
+    const runningTasks: A.RunningTaskEntry[] = [];
+    for (const task of this.tasksByStatus(RUNNING)) {
+      if (!task.workers.has(W)) continue;
+      const runner = task.workerRunning === null ? undefined : this.workerTable.get(task.workerRunning);
+      runningTasks.push({ taskId: task.id, worker: task.workerRunning, info: { ...(runner?.info ?? {}) } });
+    }
+    return {
+      nPendingTasks,
+      nUniquePending,
+      nPendingLastScheduled,
+      workerState: worker?.disabled ? "disabled" : "active",
+      runningTasks,
+    };
+  }
+
+  /** PENDING tasks with a path through PENDING tasks to a DISABLED one (§3.5). */
+  private upstreamDisabledSet(): Set<string> {
+    if (this.upstreamDisabled) return this.upstreamDisabled;
+    const found = new Set<string>();
+    const queue = [...(this.statusIndex.get(DISABLED) ?? [])];
+    for (let i = 0; i < queue.length; i++) {
+      for (const id of this.dependents.get(queue[i]!) ?? []) {
+        if (found.has(id) || this.taskTable.get(id)?.status !== PENDING) continue;
+        found.add(id);
+        queue.push(id);
+      }
+    }
+    this.upstreamDisabled = found;
+    return found;
+  }
+
+  /** Drops the upstream-disabled cache when a status change can alter it. */
+  private noteStatusForUpstream(task: TaskRecord, from: TaskStatus, to: TaskStatus): void {
+    const cache = this.upstreamDisabled;
+    if (!cache) return;
+    if (from === DISABLED || to === DISABLED || cache.has(task.id)) {
+      this.upstreamDisabled = null;
+      return;
+    }
+    if (to === PENDING && this.touchesDisabled(task)) this.upstreamDisabled = null;
+  }
+
+  private touchesDisabled(task: TaskRecord): boolean {
+    const cache = this.upstreamDisabled;
+    for (const dep of task.deps) {
+      if (cache?.has(dep) || this.taskTable.get(dep)?.status === DISABLED) return true;
+    }
+    return false;
+  }
+
+  // ---- task table maintenance -----------------------------------------------
+
+  private createTask(id: string, status: TaskStatus, now: Seconds, fields: NewTaskFields): TaskRecord {
+    const task = newTaskRecord(id, status, now, configRetryPolicy(this.config), fields);
+    this.taskTable.set(id, task);
+    this.statusSet(status).add(id);
+    this.meta.set(id, { seq: ++this.seqCounter, statusSeq: ++this.statusSeqCounter, unmet: 0, contribution: null });
+    for (const dep of task.deps) this.dependentsOf(dep).add(id);
+    this.meta.get(id)!.unmet = this.countUnmet(task);
+    if (this.upstreamDisabled && status === PENDING && this.touchesDisabled(task)) this.upstreamDisabled = null;
+    this.touched(task);
+    return task;
+  }
+
+  private deleteTask(task: TaskRecord): void {
+    const id = task.id;
+    const meta = this.meta.get(id)!;
+    if (meta.contribution) this.withdraw(id, meta.contribution);
+    this.statusIndex.get(task.status)?.delete(id);
+    this.taskTable.delete(id);
+    this.meta.delete(id);
+    this.orphans.delete(id);
+    for (const dep of task.deps) this.unlinkDependent(dep, id);
+    for (const w of task.stakeholders) this.workerIndexes.get(w)?.stakes.delete(id);
+    if (task.status === DONE) {
+      for (const dependentId of this.dependents.get(id) ?? []) {
+        const dependent = this.taskTable.get(dependentId);
+        if (!dependent) continue;
+        this.meta.get(dependentId)!.unmet++;
+        this.refresh(dependent);
+      }
+    }
+    if (this.upstreamDisabled && (task.status === DISABLED || this.upstreamDisabled.has(id))) this.upstreamDisabled = null;
+    this.changes.tasks.add(id);
+    this.version++;
+  }
+
+  private replaceDeps(task: TaskRecord, deps: Set<string>): void {
+    const old = task.deps;
+    let same = old.size === deps.size;
+    if (same) for (const dep of deps) if (!old.has(dep)) same = false;
+    if (same) return;
+    for (const dep of old) if (!deps.has(dep)) this.unlinkDependent(dep, task.id);
+    for (const dep of deps) if (!old.has(dep)) this.dependentsOf(dep).add(task.id);
+    task.deps = deps;
+    this.meta.get(task.id)!.unmet = this.countUnmet(task);
+    if (this.upstreamDisabled && (this.upstreamDisabled.has(task.id) || (task.status === PENDING && this.touchesDisabled(task)))) {
+      this.upstreamDisabled = null;
+    }
+    this.touched(task);
+  }
+
+  private countUnmet(task: TaskRecord): number {
+    let unmet = 0;
+    for (const dep of task.deps) if (this.taskTable.get(dep)?.status !== DONE) unmet++;
+    return unmet;
+  }
+
+  private dependentsOf(id: string): Set<string> {
+    let set = this.dependents.get(id);
+    if (!set) this.dependents.set(id, (set = new Set()));
+    return set;
+  }
+
+  private unlinkDependent(dep: string, id: string): void {
+    const set = this.dependents.get(dep);
+    if (!set) return;
+    set.delete(id);
+    if (set.size === 0) this.dependents.delete(dep);
+  }
+
+  private addStakeholder(task: TaskRecord, worker: string): void {
+    if (task.stakeholders.has(worker)) return;
+    task.stakeholders.add(worker);
+    this.workerIndex(worker).stakes.add(task.id);
+    this.touched(task);
+  }
+
+  private setRetry(task: TaskRecord, at: Seconds): void {
+    task.retry = at;
+    this.retryTimers.push(at, task.id);
+  }
+
+  private setRemove(task: TaskRecord, at: Seconds): void {
+    task.remove = at;
+    this.removeTimers.push(at, task.id);
+    this.touched(task);
+  }
+
+  private trackOrphan(task: TaskRecord): void {
+    if (task.stakeholders.size === 0 && task.remove === null) this.orphans.add(task.id);
+    else this.orphans.delete(task.id);
+  }
+
+  /** BATCH_RUNNING tasks of one batch, in status order. */
+  private batchRunningMembers(batchId: string): TaskRecord[] {
+    const out: TaskRecord[] = [];
+    for (const task of this.tasksByStatus(BATCH_RUNNING)) if (task.batchId === batchId) out.push(task as TaskRecord);
+    return out;
+  }
+
+  private setOnTaskAndBatch(taskId: string, set: (task: TaskRecord) => void): void {
+    const task = this.taskTable.get(taskId);
+    if (!task) return;
+    this.update(task, set);
+    if (task.status === RUNNING && task.batchId !== null) {
+      for (const member of this.batchRunningMembers(task.batchId)) this.update(member, set);
+    }
+  }
+
+  private update(task: TaskRecord, change: (task: TaskRecord) => unknown): void {
+    change(task);
+    this.touched(task);
+  }
+
+  /** Records that a task changed: re-derives its index entries and marks it dirty. */
+  private touched(task: TaskRecord): void {
+    if (!this.taskTable.has(task.id)) return;
+    this.refresh(task);
+    this.trackOrphan(task);
+    this.changes.tasks.add(task.id);
+    this.version++;
+  }
+
+  /** Recomputes what the task contributes to the indexes, replacing the old contribution. */
+  private refresh(task: TaskRecord): void {
+    const meta = this.meta.get(task.id)!;
+    const old = meta.contribution;
+    const status = task.status;
+    const counted = status === PENDING || status === FAILED;
+    const resourceful = status === PENDING && hasKeys(task.resources);
+    const schedulable = status === PENDING && meta.unmet === 0;
+    const priority = rankPriority(task.priority);
+    const batchFamily = schedulable && task.batchable ? task.family : null;
+    if (
+      old &&
+      old.counted === counted &&
+      old.resourceful === resourceful &&
+      old.batchFamily === batchFamily &&
+      (old.rank === null ? !schedulable : schedulable && old.rank.priority === priority && old.rank.seq === meta.statusSeq) &&
+      sameWorkers(old.workers, task.workers)
+    ) {
+      return;
+    }
+    if (old) this.withdraw(task.id, old);
+    const contribution: Contribution = {
+      workers: [...task.workers],
+      counted,
+      resourceful,
+      rank: schedulable ? { task, priority, time: task.time, seq: meta.statusSeq } : null,
+      batchFamily,
+    };
+    this.contribute(task.id, contribution);
+    meta.contribution = contribution;
+  }
+
+  private contribute(id: string, c: Contribution): void {
+    const n = c.workers.length;
+    for (let i = 0; i < n; i++) {
+      const index = this.workerIndex(c.workers[i]!);
+      index.tasks.add(id);
+      if (c.counted) {
+        index.pending++;
+        if (n === 1) index.unique++;
+        if (i === n - 1) index.lastScheduled++;
+      }
+      if (c.resourceful) index.resourceful++;
+      if (c.rank) index.ranked.add(c.rank);
+    }
+    if (c.rank) {
+      this.ranked.add(c.rank);
+      if (c.batchFamily !== null) {
+        let list = this.familyRanked.get(c.batchFamily);
+        if (!list) this.familyRanked.set(c.batchFamily, (list = newRankList()));
+        list.add(c.rank);
+      }
+    }
+  }
+
+  private withdraw(id: string, c: Contribution): void {
+    const n = c.workers.length;
+    for (let i = 0; i < n; i++) {
+      const index = this.workerIndexes.get(c.workers[i]!);
+      if (!index) continue;
+      index.tasks.delete(id);
+      if (c.counted) {
+        index.pending--;
+        if (n === 1) index.unique--;
+        if (i === n - 1) index.lastScheduled--;
+      }
+      if (c.resourceful) index.resourceful--;
+      if (c.rank) index.ranked.delete(c.rank);
+    }
+    if (c.rank) {
+      this.ranked.delete(c.rank);
+      if (c.batchFamily !== null) {
+        const list = this.familyRanked.get(c.batchFamily);
+        list?.delete(c.rank);
+        if (list?.size === 0) this.familyRanked.delete(c.batchFamily);
+      }
+    }
+  }
+
+  private statusSet(status: TaskStatus): Set<string> {
+    let set = this.statusIndex.get(status);
+    if (!set) this.statusIndex.set(status, (set = new Set()));
+    return set;
+  }
+
+  // ---- workers ---------------------------------------------------------------
+
+  private workerRecord(id: string, now: Seconds): WorkerRecord {
+    let worker = this.workerTable.get(id);
+    if (!worker) {
+      worker = newWorkerRecord(id, now);
+      this.workerTable.set(id, worker);
+      this.touchedWorker(id);
+    }
+    return worker;
+  }
+
+  /** Get or create, and record activity (add_task, get_work, ping). */
+  private touchWorker(id: string, now: Seconds): WorkerRecord {
+    const worker = this.workerRecord(id, now);
+    worker.lastActive = now;
+    this.touchedWorker(id);
+    return worker;
+  }
+
+  private workerIndex(id: string): WorkerIndex {
+    let index = this.workerIndexes.get(id);
+    if (!index) {
+      index = { tasks: new Set(), stakes: new Set(), pending: 0, unique: 0, lastScheduled: 0, resourceful: 0, ranked: newRankList() };
+      this.workerIndexes.set(id, index);
+    }
+    return index;
+  }
+
+  /** §3.8 step 1: the worker and every trace of it on tasks disappear. */
+  private forgetWorker(id: string): void {
+    this.workerTable.delete(id);
+    this.touchedWorker(id);
+    const index = this.workerIndexes.get(id);
+    if (!index) return;
+    const affected = new Set([...index.tasks, ...index.stakes]);
+    for (const taskId of affected) {
+      const task = this.taskTable.get(taskId);
+      if (!task) continue;
+      task.stakeholders.delete(id);
+      task.workers.delete(id);
+      this.touched(task);
+    }
+    this.workerIndexes.delete(id);
+  }
+
+  private queueMessage(workerId: string, message: RpcMessage, now: Seconds): void {
+    const worker = this.workerRecord(workerId, now);
+    worker.rpcMessages = [...worker.rpcMessages, message];
+    this.touchedWorker(workerId);
+  }
+
+  private batcherMap(worker: string): Map<string, BatcherEntry> {
+    let map = this.batchers.get(worker);
+    if (!map) this.batchers.set(worker, (map = new Map()));
+    return map;
+  }
+
+  private unbatchedParams(worker: string, family: string, params: Record<string, unknown>): Record<string, unknown> {
+    const batched = this.batchers.get(worker)?.get(family)?.batchedArgs;
+    if (!batched || batched.length === 0) return { ...params };
+    const out: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(params)) if (!batched.includes(name)) out[name] = value;
+    return out;
+  }
+
+  private retryPolicyFrom(override: A.RetryPolicyOverride | null): RetryPolicy {
+    const policy = configRetryPolicy(this.config);
+    if (override) {
+      if (override.retryCount != null) policy.retryCount = override.retryCount;
+      if (override.disableHardTimeout != null) policy.disableHardTimeout = override.disableHardTimeout;
+      if (override.disableWindow != null) policy.disableWindow = override.disableWindow;
+    }
+    return policy;
+  }
+
+  /** server.md §4.5: only the four statuses history knows are recorded. */
+  private recordHistory(task: TaskRecord, status: TaskStatus, host: string | null, now: Seconds): void {
+    if (isHistoryStatus(status)) this.events.push({ type: "history", at: now, task: taskFacts(task), status, host });
+  }
+
+  private touchedWorker(id: string): void {
+    this.changes.workers.add(id);
+    this.version++;
+  }
+
+  private touchedMeta(): void {
+    this.changes.meta = true;
+    this.version++;
+  }
+}
+
+/**
+ * Walks the ready lists of the active workers (those with a slot left) and
+ * the running tasks in rank order, applying each task's reservation, up to a
+ * given entry. Tasks none of whose workers has a slot cannot reserve
+ * anything, so their lists are never read: the walk costs what it reserves.
+ */
+class RankedWalk {
+  readonly visited = new Set<string>();
+  private readonly streams = new Map<string, { iterator: Iterator<RankEntry>; head: RankEntry | null }>();
+  private runningAt = 0;
+
+  constructor(
+    readyListOf: (worker: string) => SortedList<RankEntry> | undefined,
+    private readonly reservations: Reservations,
+    private readonly running: RankEntry[],
+  ) {
+    for (const [worker, slots] of reservations.slots) {
+      if (slots <= 0) continue;
+      const list = readyListOf(worker);
+      if (!list || list.size === 0) continue;
+      const iterator = list[Symbol.iterator]();
+      const first = iterator.next();
+      this.streams.set(worker, { iterator, head: first.done ? null : first.value });
+    }
+  }
+
+  /** Applies every entry ranked strictly before `until`. */
+  advanceTo(until: RankEntry): void {
+    for (;;) {
+      const next = this.nextBefore(until);
+      if (next === null) return;
+      const task = next.task;
+      if (this.running[this.runningAt] === next) {
+        this.runningAt++;
+        this.reservations.holdRunning(task);
+        continue;
+      }
+      if (this.visited.has(task.id)) continue;
+      this.visited.add(task.id);
+      // Only the requesting worker's own ready tasks could be "best" here, and
+      // the caller has already ruled each of them out before advancing past it.
+      if (this.reservations.fitsReserved(task)) this.reservations.simulateOtherTaker(task);
+    }
+  }
+
+  /** Pops the lowest-ranked head among running tasks and live streams, if before `until`. */
+  private nextBefore(until: RankEntry): RankEntry | null {
+    let best: RankEntry | null = null;
+    let bestStream: string | null = null;
+    const running = this.running[this.runningAt];
+    if (running && compareRank(running, until) < 0) best = running;
+    for (const [worker, stream] of this.streams) {
+      if (stream.head === null || !this.reservations.hasSlot(worker)) {
+        this.streams.delete(worker);
+        continue;
+      }
+      if (compareRank(stream.head, until) >= 0) continue;
+      if (best === null || compareRank(stream.head, best) < 0) {
+        best = stream.head;
+        bestStream = worker;
+      }
+    }
+    if (bestStream !== null) {
+      const stream = this.streams.get(bestStream)!;
+      const next = stream.iterator.next();
+      stream.head = next.done ? null : next.value;
+    }
+    return best;
+  }
+}
+
+function isHistoryStatus(status: TaskStatus): status is "PENDING" | "RUNNING" | "DONE" | "FAILED" {
+  return status === PENDING || status === RUNNING || status === DONE || status === FAILED;
+}
+
+function popDue(heap: MinHeap, isDue: (key: number) => boolean, into: Set<string>): void {
+  for (;;) {
+    const key = heap.peekKey();
+    if (key === undefined || !isDue(key)) return;
+    into.add(heap.pop()!);
+  }
+}
+
+/** Luigi's rank is (priority, -time); true when a ranks strictly below b. */
+function ranksLower(a: Readonly<TaskRecord>, b: Readonly<TaskRecord>): boolean {
+  const pa = rankPriority(a.priority);
+  const pb = rankPriority(b.priority);
+  return pa < pb || (pa === pb && a.time > b.time);
+}
+
+function slotCount(value: unknown): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : 1;
+}
+
+function lastOf(set: ReadonlySet<string>): string | undefined {
+  let last: string | undefined;
+  for (const item of set) last = item;
+  return last;
+}
+
+function sameWorkers(list: readonly string[], set: ReadonlySet<string>): boolean {
+  if (list.length !== set.size) return false;
+  let i = 0;
+  for (const item of set) if (list[i++] !== item) return false;
+  return true;
+}
+
+/** The Python worker JSON-encodes explanations; decode when possible (rpc.md §5.1 step 17). */
+function decodeExpl(expl: string | null): string | null {
+  if (expl === null) return null;
+  try {
+    const decoded: unknown = JSON.parse(expl);
+    return typeof decoded === "string" ? decoded : decoded === null ? null : expl;
+  } catch {
+    return expl;
+  }
+}
+
+function cloneTask(task: TaskRecord): TaskRecord {
+  return {
+    ...task,
+    deps: new Set(task.deps),
+    stakeholders: new Set(task.stakeholders),
+    workers: new Set(task.workers),
+    resourcesRunning: task.resourcesRunning ? { ...task.resourcesRunning } : null,
+    resources: { ...task.resources },
+    params: { ...task.params },
+    paramVisibilities: { ...task.paramVisibilities },
+    retryPolicy: { ...task.retryPolicy },
+    failures: [...task.failures],
+    schedulerMessageResponses: { ...task.schedulerMessageResponses },
+    owners: [...task.owners],
+  };
+}
+
+function cloneWorker(worker: WorkerRecord): WorkerRecord {
+  return {
+    ...worker,
+    reference: worker.reference ? { ...worker.reference } : null,
+    info: { ...worker.info },
+    rpcMessages: worker.rpcMessages.map((m) => ({ name: m.name, kwargs: { ...m.kwargs } })),
+  };
 }
