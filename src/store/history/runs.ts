@@ -39,7 +39,7 @@ export function runsOf(events: readonly HistoryEvent[]): TaskRun[] {
     } else if (open && (event.status === "DONE" || event.status === "FAILED")) {
       const start = parseTs(open.started);
       const end = parseTs(event.ts);
-      runs.push({ ...open, ended: event.ts, outcome: event.status, seconds: start === null || end === null ? null : Math.max(0, end - start) });
+      runs.push({ ...open, ended: event.ts, outcome: event.status, seconds: start === null || end === null ? null : Math.max(0, Math.round((end - start) * 1e6) / 1e6) });
       open = null;
     }
   }
