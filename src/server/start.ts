@@ -63,14 +63,32 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const context: AppContext = { service, config, readiness: { ready: false }, log };
   const closers: Closer[] = [];
 
+  // Bind first: a busy port or a foreign socket file stops startup before any
+  // state file is opened, so a failed start never touches it. Requests that
+  // arrive before the app exists wait for it (restore is bounded; clients retry).
+  let app: Hono | null = null;
+  let openGate: () => void = () => {};
+  const gate = new Promise<void>((resolve) => {
+    openGate = resolve;
+  });
+  // The server goes in as Hono's env: getConnInfo (access log) reads the peer address from it.
+  const fetch: FetchHandler = async (request, server) => {
+    if (app === null) await gate;
+    return (app as unknown as Hono).fetch(request, server);
+  };
+  // Bun answers 413 itself above its own limit; keep it just above the app's so the app's JSON reason wins.
+  const listenOptions = { fetch, maxRequestBodySize: MAX_BODY_BYTES + 64 * 1024 };
+  const listeners: Listener[] = unixSocket ? [await listenUnix(unixSocket, listenOptions)] : await listenTcp(address, port, listenOptions);
+
   try {
     // ---- ATTACHMENTS ---------------------------------------------------------
     // The durable store (STATE), task history (HISTORY) and ops (OPS) attach
-    // here, before anything listens: restore into `engine`, add EngineListeners
-    // to `service`, observers via `service.observeCalls`, members of `context`
-    // for their HTTP areas, and a closer to `closers` for whatever is not an
-    // EngineListener (listeners are closed by service.close()). A reason not to
-    // start is a StartupError (src/server/startup-error.ts): one line, exit 1.
+    // here, after the sockets are bound and before any request is served:
+    // restore into `engine`, add EngineListeners to `service`, observers via
+    // `service.observeCalls`, members of `context` for their HTTP areas, and a
+    // closer to `closers` for whatever is not an EngineListener (listeners are
+    // closed by service.close()). A reason not to start is a StartupError
+    // (src/server/startup-error.ts): one line, exit 1.
     void schedulerLog;
     // OPS first, so the others can feed gauges through context.ops.metrics.registerGauge.
     context.ops = attachOps(service, config, log);
@@ -79,25 +97,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     const closeHistory = attachHistory(service, context, clock, log);
     if (closeHistory) closers.push(closeHistory);
     // ---- END ATTACHMENTS -----------------------------------------------------
+    app = createApp(context);
   } catch (error) {
+    await Promise.all(listeners.map((l) => l.server.stop(true)));
     await closeAll(service, closers, log);
     throw error;
   }
-
-  const app = createApp(context);
-  // The server goes in as Hono's env: getConnInfo (access log) reads the peer address from it.
-  const fetch: FetchHandler = (request, server) => app.fetch(request, server);
-
-  // Bun answers 413 itself above its own limit; keep it just above the app's so the app's JSON reason wins.
-  const listenOptions = { fetch, maxRequestBodySize: MAX_BODY_BYTES + 64 * 1024 };
-  let listeners: Listener[];
-  try {
-    listeners = unixSocket ? [await listenUnix(unixSocket, listenOptions)] : await listenTcp(address, port, listenOptions);
-  } catch (error) {
-    // Nothing was served, so nothing changed: close without a final save of new state.
-    await closeAll(service, closers, log);
-    throw error;
-  }
+  openGate();
   for (const l of listeners) log.info(`Listening on ${l.description}`);
 
   const pruneTimer = setInterval(() => {
@@ -119,7 +125,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   };
 
   const tcpPort = unixSocket ? null : (listeners[0]?.server.port ?? port);
-  return { engine, service, app, context, listeners, port: tcpPort, stop };
+  return { engine, service, app: app as Hono, context, listeners, port: tcpPort, stop };
 }
 
 /** Ops refuses unsupported collectors and e-mail methods: that is a config mistake, one line at startup. */
