@@ -27,13 +27,35 @@ export const MAX_JSON_DEPTH = 512;
 /** Parses JSON that may contain `Infinity`, `-Infinity` and `NaN` outside strings. */
 export function parseTolerantJson(text: string): unknown {
   try {
-    return JSON.parse(text);
+    const value: unknown = JSON.parse(text);
+    // JSON.parse itself accepts any depth, but JSON.stringify (every reply, the
+    // state file) overflows the stack on ~10k levels: refuse it at the edge.
+    checkDepth(text);
+    return value;
   } catch (error) {
+    if (error instanceof JsonSyntaxError) throw error;
     // JSON.parse may also throw a RangeError on absurd nesting; the reader
     // below reports that as a syntax error with a position.
     if (!(error instanceof SyntaxError) && !(error instanceof RangeError)) throw error;
   }
   return new Reader(text).document();
+}
+
+/** Text too short to nest past the limit is not scanned. */
+function checkDepth(text: string): void {
+  if (text.length <= MAX_JSON_DEPTH * 2) return;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++; // backslash: skip the escaped character
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x7b || ch === 0x5b) {
+      if (++depth > MAX_JSON_DEPTH) throw new JsonSyntaxError(`nesting deeper than ${MAX_JSON_DEPTH}`, i);
+    } else if (ch === 0x7d || ch === 0x5d) depth--;
+  }
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
