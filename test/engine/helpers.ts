@@ -40,7 +40,11 @@ export class Sched {
   now = T0;
   private ids = 0;
 
-  constructor(config: Partial<EngineConfig> = {}) {
+  /**
+   * Luigi's own tests run on the wall clock, so each call sees a slightly
+   * later time and creation order decides ties; `tick` mimics that.
+   */
+  constructor(config: Partial<EngineConfig> = {}, readonly tick = 0.001) {
     this.engine = new Engine({ ...DEFAULT_ENGINE_CONFIG, ...config }, { newMessageId: () => `m${++this.ids}` });
   }
 
@@ -50,6 +54,7 @@ export class Sched {
   }
 
   add(taskId: string, worker: string, over: Partial<A.AddTaskArgs> = {}): this {
+    this.now += this.tick;
     this.engine.addTask(addTaskArgs(taskId, worker, over), this.now);
     return this;
   }
@@ -61,6 +66,7 @@ export class Sched {
   }
 
   getWork(worker: string, over: Partial<A.GetWorkArgs> = {}): A.GetWorkResult {
+    this.now += this.tick;
     return this.engine.getWork({ worker, host: "host", assistant: false, currentTasks: [], ...over }, this.now);
   }
 
@@ -79,6 +85,36 @@ export class Sched {
   prune(): this {
     this.engine.prune(this.now);
     return this;
+  }
+
+  addWorker(worker: string, info: Record<string, unknown>): this {
+    this.engine.addWorker({ worker, info }, this.now);
+    return this;
+  }
+
+  resources(resources: Record<string, number>): this {
+    this.engine.updateResources({ resources }, this.now);
+    return this;
+  }
+
+  batcher(worker: string, family: string, batchedArgs: string[], maxBatchSize = Infinity): this {
+    this.engine.addTaskBatcher({ worker, taskFamily: family, batchedArgs, maxBatchSize }, this.now);
+    return this;
+  }
+
+  /** Luigi's check_task_order: each id in turn is handed out and reported DONE, then nothing. */
+  order(worker: string): string[] {
+    const out: string[] = [];
+    for (let id = this.work(worker, { currentTasks: null }); id !== null; id = this.work(worker, { currentTasks: null })) {
+      out.push(id);
+      this.add(id, worker, { status: "DONE" });
+      if (out.length > 1000) throw new Error("runaway order");
+    }
+    return out;
+  }
+
+  running(): string[] {
+    return [...this.engine.tasksByStatus("RUNNING")].map((t) => t.id);
   }
 
   ping(worker: string): this {
