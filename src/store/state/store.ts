@@ -134,7 +134,7 @@ function createStateFile(path: string, replaceEmptyFile: boolean, options: State
       db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
       db.transaction(() => {
         migrate(db, 0);
-        db.query("INSERT INTO meta (key, value) VALUES (?1, ?2)").run(META.createdBy, JSON.stringify(options.version ?? "unknown"));
+        if (options.version) db.query("INSERT INTO meta (key, value) VALUES (?1, ?2)").run(META.createdBy, JSON.stringify(options.version));
       })();
       db.exec("PRAGMA journal_mode = WAL");
     } finally {

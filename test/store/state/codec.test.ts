@@ -66,13 +66,21 @@ describe("task documents", () => {
 
   test("a document with a wrong type is rejected with the field named", () => {
     const doc = JSON.parse(encodeTask(fullTask("bad")));
-    doc.deps = "not a list";
+    doc[2] = "not a list"; // deps
     expect(() => decodeTask(JSON.stringify(doc))).toThrow(new DecodeError("deps: expected a list of strings"));
-    const missing = JSON.parse(encodeTask(fullTask("bad")));
-    delete missing.status;
-    expect(() => decodeTask(JSON.stringify(missing))).toThrow(/status: expected a string/);
-    expect(() => decodeTask("[1,2]")).toThrow(/task: expected an object/);
+    const wrong = JSON.parse(encodeTask(fullTask("bad")));
+    wrong[1] = 5; // status
+    expect(() => decodeTask(JSON.stringify(wrong))).toThrow(/status: expected a string/);
+    const policy = JSON.parse(encodeTask(fullTask("bad")));
+    policy[20] = { retryCount: 1 };
+    expect(() => decodeTask(JSON.stringify(policy))).toThrow(/retryPolicy.disableHardTimeout: expected a number/);
+    expect(() => decodeTask(JSON.stringify(doc.slice(1)))).toThrow(/task: expected a list of 32 fields/);
     expect(() => decodeTask("{not json")).toThrow();
+  });
+
+  test("free-form values without tags are stored as they are", () => {
+    const doc = JSON.parse(encodeTask(fullTask("plain")));
+    expect(doc[17]).toEqual(fullTask("plain").params);
   });
 });
 
@@ -83,10 +91,10 @@ describe("worker documents", () => {
     expect(decodeWorker(encodeWorker(bareWorker("w")))).toEqual(bareWorker("w"));
   });
 
-  test("a worker without its message queue is rejected", () => {
+  test("a worker with a broken message queue is rejected", () => {
     const doc = JSON.parse(encodeWorker(fullWorker("w")));
-    delete doc.rpcMessages;
-    expect(() => decodeWorker(JSON.stringify(doc))).toThrow(/rpcMessages/);
+    doc[7] = [{ name: "x" }];
+    expect(() => decodeWorker(JSON.stringify(doc))).toThrow(/rpcMessages\[\]\.kwargs: expected an object/);
   });
 });
 

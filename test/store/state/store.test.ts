@@ -273,9 +273,9 @@ describe("files that are not ours", () => {
     const path = tempPath();
     closeStore(openStore(path));
     const db = new Database(path);
-    db.exec(`INSERT INTO tasks (id, born, doc) VALUES ('T1', 1, '{"id": "T1", "status": 5}')`);
+    db.exec(`INSERT INTO tasks (id, born, doc) VALUES ('T1', 1, '["T1", 5]')`);
     db.close();
-    expectRefused(path, /corrupt .*record "T1": status: expected a string/);
+    expectRefused(path, /corrupt .*record "T1": task: expected a list of 32 fields/);
   });
 
   test("a directory", () => {
