@@ -5,6 +5,10 @@
  */
 import { rmSync } from "node:fs";
 import pkg from "../package.json" with { type: "json" };
+import { buildUi } from "./build-ui.ts";
+
+// The visualiser first: src/http/ui/assets.ts embeds dist/ui/bundle.json.
+await buildUi();
 
 const outfile = "./dist/luigid";
 const result = await Bun.build({

@@ -1,11 +1,21 @@
 /**
- * HTTP area: the visualiser, / redirect, /static/visualiser (issue 6).
+ * HTTP area: the visualiser (issue 6). Luigi's addresses (`/` and
+ * /static/visualiser/index.html), the embedded UI files, and /ui-api/*, the
+ * read API that lets the page stay live on a 100k-task scheduler.
  * @module
  */
 import type { Hono } from "hono";
 import type { AppContext } from "./context.ts";
+import { mountUiApi } from "./ui/routes.ts";
+import { mountStatic } from "./ui/static.ts";
 
 export function mountUi(app: Hono, ctx: AppContext): void {
-  void app;
-  void ctx;
+  const { engine } = ctx.service;
+  mountUiApi(app, engine, {
+    pauseEnabled: engine.config.pauseEnabled,
+    sendMessages: engine.config.sendMessages,
+    hasHistory: engine.hasTaskHistory(),
+    maxGraphNodes: engine.config.maxGraphNodes,
+  });
+  mountStatic(app);
 }

@@ -1,0 +1,186 @@
+/**
+ * A periodically rebuilt snapshot of what the task list needs at scale: each
+ * task's category (which, for PENDING tasks, depends on the upstream status of
+ * the whole dependency graph below it), the lower-cased text searches match,
+ * per-family and per-category counts, reverse edges, and per-worker pending
+ * counts.
+ *
+ * Why a snapshot: a scheduler with 100k tasks cannot afford a graph walk per
+ * page poll (Luigi's visualiser did that and stalled workers, #2277). The
+ * build runs in slices of a few milliseconds and yields to the event loop
+ * between them, so worker RPCs keep flowing; it starts only when someone asks
+ * and the engine changed, and never more often than a small duty cycle
+ * allows. Pages read the snapshot for ids and order, and the engine itself for
+ * the rows they show, so the visible fields are always current.
+ * @module
+ */
+import { displayName, UpstreamStatusMemo } from "../../engine/queries/index.ts";
+import type { TaskRecord } from "../../engine/types.ts";
+import type { UiEngineView } from "./engine-view.ts";
+import { categoryOfStatus } from "./serialize.ts";
+import { CATEGORIES, type Category } from "./types.ts";
+
+export interface IndexRow {
+  id: string;
+  /** Insertion order in the engine, for the default "as received" order. */
+  seq: number;
+  family: string;
+  category: Category;
+  display: string;
+  /** Lower-cased display name and id: what the filter box matches. */
+  text: string;
+  priority: number;
+  updated: number;
+}
+
+export interface Snapshot {
+  version: number;
+  builtAtMs: number;
+  rows: IndexRow[];
+  byCategory: Map<Category, IndexRow[]>;
+  counts: Record<Category, number>;
+  families: Map<string, number>;
+  /** dependency id -> ids of the tasks that depend on it. */
+  dependants: Map<string, string[]>;
+  /** worker id -> PENDING tasks it may run, and those only it may run. */
+  workerPending: Map<string, { pending: number; uniques: number }>;
+}
+
+interface Labels {
+  family: string;
+  params: Record<string, unknown>;
+  display: string;
+  text: string;
+}
+
+export interface TaskIndexOptions {
+  /** Never rebuild more often than this. */
+  minIntervalMs?: number;
+  /** Share of wall time rebuilds may take: the wait after a build is its CPU time / dutyCycle. */
+  dutyCycle?: number;
+  /** Longest stretch of work before yielding to the event loop. */
+  sliceMs?: number;
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class TaskIndex {
+  private snapshot: Snapshot | null = null;
+  private building: Promise<Snapshot> | null = null;
+  private nextBuildAtMs = 0;
+  /** Pretty ids are costly at 100k tasks and rarely change: keep them per record. */
+  private labels = new WeakMap<Readonly<TaskRecord>, Labels>();
+  private readonly minIntervalMs: number;
+  private readonly dutyCycle: number;
+  private readonly sliceMs: number;
+  /** CPU time of the last build, for the benchmark and the summary. */
+  lastBuildMs = 0;
+
+  constructor(
+    private readonly engine: UiEngineView,
+    { minIntervalMs = 1000, dutyCycle = 0.05, sliceMs = 2 }: TaskIndexOptions = {},
+  ) {
+    this.minIntervalMs = minIntervalMs;
+    this.dutyCycle = dutyCycle;
+    this.sliceMs = sliceMs;
+  }
+
+  /**
+   * The latest snapshot; starts a rebuild when the engine moved on and the
+   * duty cycle allows one. Waits only when there is no snapshot at all, or
+   * when `fresh` asks for the engine's current version.
+   */
+  async get({ fresh = false } = {}): Promise<Snapshot> {
+    const current = this.snapshot;
+    if (current && current.version === this.engine.version) return current;
+    if (!this.building && (!current || fresh || performance.now() >= this.nextBuildAtMs)) {
+      this.building = this.build().finally(() => {
+        this.building = null;
+      });
+    }
+    if (current && !fresh) return current;
+    return this.building ?? (current as Snapshot);
+  }
+
+  private labelsOf(task: Readonly<TaskRecord>): Labels {
+    const cached = this.labels.get(task);
+    if (cached && cached.family === task.family && cached.params === task.params) return cached;
+    const display = displayName(task);
+    const made = { family: task.family, params: task.params, display, text: `${display}\n${task.id}`.toLowerCase() };
+    this.labels.set(task, made);
+    return made;
+  }
+
+  private async build(): Promise<Snapshot> {
+    const version = this.engine.version;
+    let cpu = 0;
+    let sliceStart = performance.now();
+    // Runs between units of work; yields once the slice is used up.
+    const tick = async () => {
+      const now = performance.now();
+      if (now - sliceStart < this.sliceMs) return;
+      cpu += now - sliceStart;
+      await yieldToLoop();
+      sliceStart = performance.now();
+    };
+
+    const records = [...this.engine.tasks()];
+    await tick();
+    const dependants = new Map<string, string[]>();
+    const workerPending = new Map<string, { pending: number; uniques: number }>();
+    for (let i = 0; i < records.length; i++) {
+      const task = records[i] as Readonly<TaskRecord>;
+      for (const dep of task.deps) {
+        const list = dependants.get(dep);
+        if (list) list.push(task.id);
+        else dependants.set(dep, [task.id]);
+      }
+      if (task.status === "PENDING") {
+        for (const worker of task.workers) {
+          let entry = workerPending.get(worker);
+          if (!entry) workerPending.set(worker, (entry = { pending: 0, uniques: 0 }));
+          entry.pending++;
+          if (task.workers.size === 1) entry.uniques++;
+        }
+      }
+      if ((i & 1023) === 0) await tick();
+    }
+
+    // One memo per build, as Luigi keeps one per request: shared sub-graphs are walked once.
+    const upstream = new UpstreamStatusMemo(this.engine);
+    const rows: IndexRow[] = new Array(records.length);
+    const byCategory = new Map<Category, IndexRow[]>(CATEGORIES.map((c) => [c, []]));
+    const families = new Map<string, number>();
+    for (let i = 0; i < records.length; i++) {
+      const task = records[i] as Readonly<TaskRecord>;
+      let category = categoryOfStatus(task.status);
+      if (category === "PENDING") {
+        const blocked = upstream.of(task.id);
+        if (blocked === "UPSTREAM_FAILED" || blocked === "UPSTREAM_DISABLED") category = blocked;
+      }
+      const labels = this.labelsOf(task);
+      const row: IndexRow = {
+        id: task.id,
+        seq: i,
+        family: task.family,
+        category,
+        display: labels.display,
+        text: labels.text,
+        priority: task.priority,
+        updated: task.updated,
+      };
+      rows[i] = row;
+      byCategory.get(category)?.push(row);
+      families.set(task.family, (families.get(task.family) ?? 0) + 1);
+      if ((i & 255) === 0) await tick();
+    }
+    const counts = Object.fromEntries(CATEGORIES.map((c) => [c, byCategory.get(c)?.length ?? 0])) as Record<Category, number>;
+    cpu += performance.now() - sliceStart;
+
+    const snapshot: Snapshot = { version, builtAtMs: Date.now(), rows, byCategory, counts, families, dependants, workerPending };
+    this.snapshot = snapshot;
+    this.lastBuildMs = cpu;
+    this.nextBuildAtMs = performance.now() + Math.max(this.minIntervalMs, cpu / this.dutyCycle);
+    return snapshot;
+  }
+}

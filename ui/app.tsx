@@ -1,0 +1,164 @@
+/**
+ * The page: header with the tabs, the pause switch and the History link; the
+ * current tab from the URL hash; keyboard shortcuts (1–5 tabs, / search,
+ * ? help). The summary (counts, families, pause state) follows the server's
+ * live version.
+ * @module
+ */
+import { useCallback, useEffect, useState } from "preact/hooks";
+import type { UiSummary } from "../src/http/ui/types.ts";
+import { rpc, uiApi } from "./api/client.ts";
+import { Modal, ModalHost, openModal } from "./components/modal.tsx";
+import { toast, ToastHost } from "./components/toast.tsx";
+import { hashHref, type Tab, tabOf, useHash } from "./lib/hash.ts";
+import { useLiveVersion } from "./lib/live.ts";
+import { useFetch } from "./lib/use-fetch.ts";
+import { GraphPage } from "./pages/graph/index.tsx";
+import { ResourcesPage } from "./pages/resources/index.tsx";
+import { TasksPage } from "./pages/tasks/index.tsx";
+import { TimelinePage } from "./pages/timeline/index.tsx";
+import { WorkersPage } from "./pages/workers/index.tsx";
+
+const TABS: Array<{ tab: Tab; label: string; key: string }> = [
+  { tab: "tasks", label: "Task List", key: "1" },
+  { tab: "graph", label: "Dependency Graph", key: "2" },
+  { tab: "timeline", label: "Timeline", key: "3" },
+  { tab: "workers", label: "Workers", key: "4" },
+  { tab: "resources", label: "Resources", key: "5" },
+];
+
+/** Tab links carry that tab's own state (Luigi lost the typed task id here; §5.10). */
+function tabHref(tab: Tab, hash: URLSearchParams): string {
+  const keep = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, hash.get(k)]));
+  if (tab === "tasks") return hashHref({ tab: "tasks", ...keep(["statuses", "family", "search__search", "filterOnServer", "order", "length"]) });
+  if (tab === "graph" || tab === "timeline") return hashHref({ tab, ...keep(["taskId", "hideDone", "invert", "visType", "hops"]) });
+  if (tab === "resources") return hashHref({ tab, ...keep(["resources"]) });
+  return hashHref({ tab });
+}
+
+function PauseSwitch({ summary, onChange }: { summary: UiSummary; onChange: () => void }) {
+  if (!summary.pauseEnabled) return null;
+  const toggle = async () => {
+    try {
+      await rpc(summary.paused ? "unpause" : "pause");
+      toast(summary.paused ? "Scheduler running: workers get new tasks again" : "Scheduler paused: no new tasks are handed out");
+    } catch (e) {
+      toast(`Could not ${summary.paused ? "unpause" : "pause"}: ${(e as Error).message}`, "error");
+    }
+    onChange();
+  };
+  return (
+    <button type="button" class={`pause-switch ${summary.paused ? "paused" : "running"}`} role="switch" aria-checked={!summary.paused} data-testid="pause-toggle" onClick={toggle} title="Pause or resume handing out tasks">
+      <span class="knob" />
+      {summary.paused ? "Paused" : "Running"}
+    </button>
+  );
+}
+
+function HelpModal() {
+  return (
+    <Modal title="Keyboard shortcuts">
+      <table class="compact">
+        <tbody>
+          {TABS.map((t) => (
+            <tr key={t.tab}>
+              <td><kbd>{t.key}</kbd></td>
+              <td>{t.label}</td>
+            </tr>
+          ))}
+          <tr>
+            <td><kbd>/</kbd></td>
+            <td>Filter the task list, or type a task id on the graph</td>
+          </tr>
+          <tr>
+            <td><kbd>[</kbd></td>
+            <td>Show or hide the family sidebar</td>
+          </tr>
+          <tr>
+            <td><kbd>Esc</kbd></td>
+            <td>Close a dialog</td>
+          </tr>
+        </tbody>
+      </table>
+    </Modal>
+  );
+}
+
+export function App() {
+  const hash = useHash();
+  const tab = tabOf(hash);
+  const version = useLiveVersion();
+  const [nonce, setNonce] = useState(0);
+  const [sidebar, setSidebar] = useState(true);
+  const refresh = useCallback(() => setNonce((n) => n + 1), []);
+
+  const { data: summary, error: failure } = useFetch(() => uiApi.summary(), [version, nonce]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (e.ctrlKey || e.metaKey || e.altKey || document.querySelector(".modal")) return;
+      if (target && (target.tagName === "INPUT" || target.tagName === "SELECT" || target.tagName === "TEXTAREA")) return;
+      const hit = TABS.find((t) => t.key === e.key);
+      if (hit) {
+        e.preventDefault();
+        window.location.hash = tabHref(hit.tab, new URLSearchParams(window.location.hash.slice(1)));
+      } else if (e.key === "/") {
+        e.preventDefault();
+        document.querySelector<HTMLInputElement>("#task-filter, #graph-task-id, .graph-controls input")?.focus();
+      } else if (e.key === "[") {
+        setSidebar((s) => !s);
+      } else if (e.key === "?") {
+        openModal(<HelpModal />);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  useEffect(() => {
+    document.title = summary?.paused ? "Luigi Task Visualiser (paused)" : "Luigi Task Visualiser";
+  }, [summary?.paused]);
+
+  return (
+    <div class={`app${sidebar ? "" : " no-sidebar"}`}>
+      <header class="topbar">
+        <button type="button" class="icon hamburger" aria-label="Toggle sidebar" title="Toggle sidebar ( [ )" onClick={() => setSidebar((s) => !s)}>
+          ☰
+        </button>
+        <a class="brand" href="#">Luigi Task Status</a>
+        <nav aria-label="Views">
+          {TABS.map((t) => (
+            <a key={t.tab} href={tabHref(t.tab, hash)} class={t.tab === tab ? "active" : ""} aria-current={t.tab === tab ? "page" : undefined} title={`${t.label} (${t.key})`}>
+              {t.label}
+            </a>
+          ))}
+          {summary?.hasHistory && (
+            <a href="../../history" data-testid="history-link">History</a>
+          )}
+        </nav>
+        <span class="spacer" />
+        {summary && (
+          <span class="muted small live" title="Updates live">
+            <span class="dot" /> {summary.workers} worker{summary.workers === 1 ? "" : "s"} · {summary.total.toLocaleString()} tasks
+          </span>
+        )}
+        {summary && <PauseSwitch summary={summary} onChange={refresh} />}
+        <button type="button" class="icon help" aria-label="Keyboard shortcuts" onClick={() => openModal(<HelpModal />)}>
+          ?
+        </button>
+      </header>
+      {failure && <p class="callout danger banner">Cannot reach the scheduler: {failure}. Retrying…</p>}
+      <main>
+        {tab === "tasks" && <TasksPage hash={hash} summary={summary} version={version} refresh={refresh} />}
+        {tab === "graph" && <GraphPage hash={hash} version={version} />}
+        {tab === "timeline" && <TimelinePage hash={hash} version={version} />}
+        {tab === "workers" && <WorkersPage version={version} />}
+        {tab === "resources" && <ResourcesPage hash={hash} version={version} />}
+      </main>
+      <ModalHost />
+      <ToastHost />
+    </div>
+  );
+}
+
