@@ -6,7 +6,7 @@
  * when it failed. Better than Luigi, whose launcher always exits 0.
  * @module
  */
-import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { CliArgs } from "./args.ts";
@@ -44,12 +44,21 @@ export function childArgv(args: CliArgs, logdir: string): string[] {
   return argv;
 }
 
-function lastLine(path: string): string | null {
+/** The last line the daemon wrote to `path` (only what came after `from`: the file is appended to). */
+function lastLine(path: string, from: number): string | null {
   try {
-    const lines = readFileSync(path, "utf8").trimEnd().split("\n");
+    const lines = readFileSync(path).subarray(from).toString("utf8").trimEnd().split("\n");
     return lines.at(-1) || null;
   } catch {
     return null;
+  }
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }
 
@@ -73,6 +82,7 @@ export async function launchDaemon(args: CliArgs, { timeoutMs = 30_000 } = {}): 
   const outPath = join(logdir, `luigi-server-${stamp}.out`);
   const errPath = join(logdir, `luigi-server-${stamp}.err`);
   const readyFile = join(tmpdir(), `luigid-ready-${process.pid}-${Date.now()}`);
+  const errStart = sizeOf(errPath);
   let outFd: number;
   let errFd: number;
   try {
@@ -109,7 +119,7 @@ export async function launchDaemon(args: CliArgs, { timeoutMs = 30_000 } = {}): 
         process.stderr.write(`luigid: server already running (see ${args.pidfile})\n`);
         return 1;
       }
-      const why = lastLine(errPath);
+      const why = lastLine(errPath, errStart);
       process.stderr.write(`luigid: the daemon failed to start (${child.signalCode ?? `exit ${child.exitCode}`})${why ? `: ${why.replace(/^luigid: /, "")}` : ""}; see ${logs}\n`);
       return 1;
     }

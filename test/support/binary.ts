@@ -81,6 +81,8 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Don't wait for readiness (for processes expected to fail). */
   noWait?: boolean;
+  /** Don't add `--port <free port>`: the binary uses its default, 8082. */
+  defaultPort?: boolean;
 }
 
 export interface RunningBinary extends AsyncDisposable {
@@ -142,8 +144,8 @@ export async function startBinary(options: StartOptions = {}): Promise<RunningBi
   let port: number | null = null;
   if (unix === null) {
     const given = flagValue(args, "--port");
-    port = given === null ? await freePort() : Number(given);
-    if (given === null) args.push("--port", String(port));
+    port = given !== null ? Number(given) : options.defaultPort ? 8082 : await freePort();
+    if (given === null && !options.defaultPort) args.push("--port", String(port));
   }
   const logs = tempDir("luigid-e2e-logs-");
   const outPath = logs.join("stdout");
@@ -180,7 +182,7 @@ export async function startBinary(options: StartOptions = {}): Promise<RunningBi
       await exited;
       clearTimeout(timer);
       dir?.remove();
-      logs.remove();
+      // The logs stay readable after stop(); they go when the test process exits.
       return proc.exitCode;
     })();
     return stopped;

@@ -1,0 +1,139 @@
+/**
+ * Where the compiled binary listens (issue 2 point 4): the default dual-stack
+ * port 8082, --address, --unix-socket (mode 0600, stale socket replaced, live
+ * one refused, non-socket file refused), and a busy port refused with one line
+ * and the state file untouched.
+ */
+import { beforeAll, describe, expect, test } from "bun:test";
+import { lookup } from "node:dns/promises";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { buildBinary, freePort, rpc, runBinary, startBinary, tempDir } from "../support/index.ts";
+
+beforeAll(async () => {
+  await buildBinary();
+}, 120_000);
+
+/** True when a TCP connection to host:port is accepted. */
+async function accepts(host: string, port: number): Promise<boolean> {
+  try {
+    await fetch(`http://${host.includes(":") ? `[${host}]` : host}:${port}/api/is_paused`, { signal: AbortSignal.timeout(2000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether 8082 is free right now (the default-port test needs it). */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ port, host: "::" }, () => server.close(() => resolve(true)));
+  });
+}
+
+describe("TCP", () => {
+  test("with no flags: port 8082 on 127.0.0.1 and [::1] (README command 1)", async () => {
+    if (!(await portIsFree(8082))) throw new Error("port 8082 is in use on this machine: stop whatever listens there to run this test");
+    await using server = await startBinary({ defaultPort: true });
+    for (const host of ["127.0.0.1", "[::1]"]) {
+      expect(await rpc(`http://${host}:8082`, "ping", { worker: "w1" })).toEqual({ rpc_messages: [] });
+    }
+    expect(server.stderr()).toContain("Listening on http://[::]:8082");
+  });
+
+  test("--address 127.0.0.1 answers there and not on [::1]", async () => {
+    const port = await freePort();
+    await using server = await startBinary({ args: ["--address", "127.0.0.1", "--port", String(port)] });
+    expect(await accepts("127.0.0.1", port)).toBe(true);
+    expect(await accepts("::1", port)).toBe(false);
+    expect(server.stderr()).toContain(`Listening on http://127.0.0.1:${port}`);
+  });
+
+  test("--address ::1 answers there and not on 127.0.0.1", async () => {
+    const port = await freePort();
+    await using _server = await startBinary({ args: ["--address=::1", `--port=${port}`] });
+    expect(await accepts("::1", port)).toBe(true);
+    expect(await accepts("127.0.0.1", port)).toBe(false);
+  });
+
+  test("--address localhost binds every address the name resolves to", async () => {
+    const addresses = [...new Set((await lookup("localhost", { all: true })).map((a) => a.address))];
+    const port = await freePort();
+    await using server = await startBinary({ args: ["--address", "localhost", "--port", String(port)] });
+    for (const address of addresses) {
+      expect(await accepts(address, port)).toBe(true);
+      expect(server.stderr()).toContain(`Listening on http://${address.includes(":") ? `[${address}]` : address}:${port}`);
+    }
+  });
+
+  test("a busy port: one clear line, exit 1, no second process sharing it, state file untouched", async () => {
+    await using first = await startBinary();
+    const port = first.port as number;
+    using dir = tempDir();
+    const state = dir.join("state.db");
+    const { code, stderr } = await runBinary(["--port", String(port), "--state-path", state], { cwd: dir.path });
+    expect(code).toBe(1);
+    expect(stderr.trimEnd().split("\n").at(-1)).toBe(`luigid: cannot listen on [::]:${port}: address already in use (is another luigid running?)`);
+    expect(existsSync(state)).toBe(false);
+    // The first one still serves every request.
+    for (let i = 0; i < 5; i++) expect(await rpc(first.url, "is_paused")).toEqual({ paused: false });
+  });
+
+  test("an invalid port is one line and exit 1", async () => {
+    const { code, stderr } = await runBinary(["--port", "80x"]);
+    expect(code).toBe(1);
+    expect(stderr.trimEnd().split("\n").at(-1)).toBe('luigid: invalid port "80x": expected a number from 0 to 65535');
+  });
+});
+
+describe("unix socket", () => {
+  test("answers over the socket with mode 0600 and listens on no TCP port", async () => {
+    using dir = tempDir();
+    const socket = dir.join("luigid.sock");
+    const port = await freePort();
+    await using server = await startBinary({ args: ["--unix-socket", socket, "--port", String(port)] });
+    const response = await fetch("http://localhost/api/ping", { unix: socket, method: "POST", body: new URLSearchParams({ data: '{"worker": "w"}' }) } as RequestInit);
+    expect(await response.json()).toEqual({ response: { rpc_messages: [] } });
+    expect(statSync(socket).mode & 0o777).toBe(0o600);
+    expect(await accepts("127.0.0.1", port)).toBe(false);
+    expect(await accepts("::1", port)).toBe(false);
+    expect(server.stderr()).toContain(`Listening on unix:${socket}`);
+  });
+
+  test("a stale socket left by a killed luigid is replaced", async () => {
+    using dir = tempDir();
+    const socket = dir.join("luigid.sock");
+    const first = await startBinary({ args: ["--unix-socket", socket] });
+    await first.stop("SIGKILL");
+    expect(statSync(socket).isSocket()).toBe(true);
+    await using second = await startBinary({ args: ["--unix-socket", socket] });
+    const response = await fetch("http://localhost/api/is_paused", { unix: socket } as RequestInit);
+    expect(response.status).toBe(200);
+    void second;
+  });
+
+  test("a socket another live process answers on is refused, and that process keeps it", async () => {
+    using dir = tempDir();
+    const socket = dir.join("luigid.sock");
+    await using first = await startBinary({ args: ["--unix-socket", socket] });
+    const { code, stderr } = await runBinary(["--unix-socket", socket, "--state-path", dir.join("other.db")]);
+    expect(code).toBe(1);
+    expect(stderr.trimEnd().split("\n").at(-1)).toBe(`luigid: unix socket ${socket} is in use by another running process`);
+    expect(existsSync(dir.join("other.db"))).toBe(false);
+    const response = await fetch("http://localhost/api/is_paused", { unix: socket } as RequestInit);
+    expect(response.status).toBe(200);
+    void first;
+  });
+
+  test("a file that is not a socket is refused and left alone", async () => {
+    using dir = tempDir();
+    const path = dir.join("not-a-socket");
+    writeFileSync(path, "precious");
+    const { code, stderr } = await runBinary(["--unix-socket", path]);
+    expect(code).toBe(1);
+    expect(stderr.trimEnd().split("\n").at(-1)).toBe(`luigid: File ${path} exists and is not a socket`);
+    expect(readFileSync(path, "utf8")).toBe("precious");
+  });
+});
