@@ -16,6 +16,7 @@ import { type Ops, installOps } from "../ops/ops.ts";
 import { authWarnings } from "../ops/warnings.ts";
 import { SchedulerService } from "../rpc/service.ts";
 import { StartupError } from "./startup-error.ts";
+import { attachStateStore } from "./state.ts";
 import { attachHistory } from "./history.ts";
 import { type FetchHandler, type Listener, listenTcp, listenUnix } from "./listeners.ts";
 
@@ -93,6 +94,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     // OPS first, so the others can feed gauges through context.ops.metrics.registerGauge.
     context.ops = attachOps(service, config, log);
     for (const warning of authWarnings(config, { address, unixSocket })) log.warning(warning);
+    // STATE: restore what the engine had, then follow every change into the state file.
+    attachStateStore(config, engine, service, schedulerLog);
     // HISTORY: recorder as a listener, context.history for the pages; its database closes after the service.
     const closeHistory = attachHistory(service, context, clock, log);
     if (closeHistory) closers.push(closeHistory);
