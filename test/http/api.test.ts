@@ -80,3 +80,62 @@ describe("data decoding", () => {
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("PAYLOAD_TOO_LARGE");
   });
 });
+
+describe("where data comes from (with the real method table)", () => {
+  const forgive = (id: string) => ({ response: { task_id: id, status: null } });
+
+  test("POST form body, like Luigi's client (spaces as +)", async () => {
+    const response = await t.app.request("/api/forgive_failures", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: "data=%7B%22task_id%22%3A+%22a+b%22%7D",
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toBe("application/json; charset=UTF-8");
+    expect(await response.json()).toEqual(forgive("a b"));
+  });
+
+  test("GET query string, like the visualiser", async () => {
+    const response = await t.app.request(`/api/forgive_failures?data=${encodeURIComponent('{"task_id":"q"}')}`);
+    expect(await response.json()).toEqual(forgive("q"));
+  });
+
+  test("multipart form", async () => {
+    const form = new FormData();
+    form.set("data", '{"task_id": "m"}');
+    const response = await t.app.request("/api/forgive_failures", { method: "POST", body: form });
+    expect(await response.json()).toEqual(forgive("m"));
+  });
+
+  test("the body wins over the query; the last of repeated values wins", async () => {
+    const response = await t.app.request(`/api/forgive_failures?data=${encodeURIComponent('{"task_id":"q"}')}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: `data=${encodeURIComponent('{"task_id":"b1"}')}&data=${encodeURIComponent('{"task_id":"b2"}')}`,
+    });
+    expect(await response.json()).toEqual(forgive("b2"));
+  });
+
+  test("a JSON body is not read: data is absent, so {} (Luigi does the same)", async () => {
+    const response = await t.app.request("/api/is_paused", { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"x": 1}' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ response: { paused: false } });
+  });
+
+  test.each([[undefined], [""], ["   "]])("data %p means {}", async (data) => {
+    const reply = await t.call("is_paused", data);
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual({ response: { paused: false } });
+  });
+
+  test("bare Infinity from Python's json.dumps is accepted (add_task_batcher's max_batch_size)", async () => {
+    const reply = await t.call("add_task_batcher", '{"worker": "w", "task_family": "A", "batched_args": ["d"], "max_batch_size": Infinity}');
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual({ response: null });
+  });
+
+  test("control characters in data become spaces, as Tornado does", async () => {
+    const reply = await t.call("forgive_failures", '\u0001{"task_id":\u0002"c"}\u001f');
+    expect(reply.body).toEqual(forgive("c"));
+  });
+});
