@@ -14,7 +14,7 @@ import type { Database, Statement } from "bun:sqlite";
 import type { ChangeSet, EngineEvent } from "../../engine/events.ts";
 import type { EngineState, TaskRecord, WorkerRecord } from "../../engine/types.ts";
 import type { EngineListener } from "../../rpc/service.ts";
-import { encodeBatchers, encodeResources, encodeTask, encodeWorker } from "./codec.ts";
+import { type BatcherRow, encodeBatchers, encodeResources, encodeTask, encodeWorker } from "./codec.ts";
 import { META } from "./schema.ts";
 
 /** What the writer reads from the engine: the Engine class satisfies it. */
@@ -23,7 +23,9 @@ export interface StateSource {
   getWorker(id: string): WorkerRecord | undefined;
   isPaused(): boolean;
   resourceCapacities(): Record<string, number>;
-  /** Used for the task batchers, which change rarely (add_task_batcher). */
+  /** The task batchers, when the engine can list them without copying everything. */
+  taskBatchers?(): Iterable<BatcherRow>;
+  /** Otherwise the batchers come from here: a copy of the whole state, costly at 100k tasks. */
   exportState(): EngineState;
 }
 
@@ -182,7 +184,8 @@ export class StateWriter implements EngineListener {
     if (this.dirtyMeta) {
       this.putMeta.run(META.paused, JSON.stringify(source.isPaused()));
       this.putMeta.run(META.resources, encodeResources(source.resourceCapacities()));
-      this.putMeta.run(META.batchers, encodeBatchers(source.exportState().batchers));
+      const batchers = source.taskBatchers ? [...source.taskBatchers()] : source.exportState().batchers;
+      this.putMeta.run(META.batchers, encodeBatchers(batchers));
     }
     this.stats.rowsWritten += written;
     this.stats.rowsDeleted += deleted;

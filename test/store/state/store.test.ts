@@ -118,6 +118,28 @@ describe("round trip", () => {
   });
 });
 
+describe("scheduler-wide state", () => {
+  test("batchers come from taskBatchers() when the engine has it, without copying the whole state", async () => {
+    const path = tempPath();
+    const store = openStore(path);
+    const source = new FakeSource();
+    const rows = [{ worker: "w1", family: "F", entry: { batchedArgs: ["day"], maxBatchSize: Infinity } }];
+    const lean = Object.assign(source, {
+      taskBatchers: () => rows.values(),
+      exportState: () => {
+        throw new Error("exportState copies 100k tasks; not for a pause");
+      },
+    });
+    lean.paused = true;
+    lean.touchMeta();
+    await commit(store, lean);
+    closeStore(store);
+    const restored = openStore(path).restored!;
+    expect(restored.batchers).toEqual(rows);
+    expect(restored.paused).toBe(true);
+  });
+});
+
 describe("group commit", () => {
   test("flushes waiting at the same moment share one transaction, and none resolves before COMMIT", async () => {
     const store = openStore(tempPath());
