@@ -1,7 +1,9 @@
 /**
- * The project's test command: makes sure the browser the UI tests need is
- * present, runs `bun test`, and ends with the one summary line CI reads:
- * `N passed, N failed, N skipped`.
+ * The project's test command: builds dist/luigid (the end-to-end tests run
+ * it), makes sure the browser the UI tests need is present, runs `bun test`,
+ * and ends with the one summary line CI reads: `N passed, N failed, N skipped`
+ * — also when the build itself fails. Extra arguments go to `bun test`
+ * (e.g. `bun scripts/test.ts test/config`).
  *
  * bun's own summary goes to stderr and a file that fails to load is missing
  * from its JUnit report, so both are read and the worse count wins.
@@ -21,6 +23,24 @@ function ensureChromium(): void {
     console.error("could not install chromium; browser tests will fail");
   }
 }
+
+/** Ends the run the way CI expects even when no test could run. */
+function abort(reason: string): never {
+  console.error(reason);
+  console.log("0 passed, 1 failed, 0 skipped");
+  process.exit(1);
+}
+
+const build = Bun.spawnSync([process.execPath, "scripts/build.ts"], { cwd: join(import.meta.dir, ".."), stdout: "inherit", stderr: "inherit" });
+if (build.exitCode !== 0) abort("the build failed: no test was run");
+
+// The type check counts as one test: a type error fails the run, after the tests have had their say.
+const typecheck = Bun.spawnSync([process.execPath, join(import.meta.dir, "..", "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], {
+  cwd: join(import.meta.dir, ".."),
+  stdout: "pipe",
+  stderr: "pipe",
+});
+const typeErrors = typecheck.stdout.toString().trim();
 
 ensureChromium();
 
@@ -53,7 +73,7 @@ await Promise.race([pump, Bun.sleep(2000)]);
 
 const plain = captured.replace(/\x1b\[[0-9;]*m/g, "");
 const count = (word: string) => Number(plain.match(new RegExp(`^\\s*(\\d+) ${word}$`, "m"))?.[1] ?? 0);
-const passed = count("pass");
+let passed = count("pass");
 let failed = count("fail");
 const skipped = count("skip") + count("todo");
 if (existsSync(junit)) {
@@ -61,6 +81,11 @@ if (existsSync(junit)) {
   failed = Math.max(failed, failures);
 }
 if (code !== 0 && failed === 0) failed = 1;
+if (typecheck.exitCode === 0) passed++;
+else {
+  console.error(`type check failed (tsc -p tsconfig.json):\n${typeErrors}`);
+  failed++;
+}
 rmSync(dir, { recursive: true, force: true });
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(code);
+process.exit(failed > 0 ? 1 : code);

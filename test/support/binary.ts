@@ -132,12 +132,23 @@ export async function waitForServer(target: { url: string; unix: string | null }
   throw new Error(`luigid did not answer within ${timeoutMs} ms:\n${describe()}`);
 }
 
+/** The working directory for a run (a fresh temp dir unless given), with luigi.cfg written when asked. */
+function workDir(options: { cwd?: string; cfg?: string }, prefix: string): { dir: TempDir | null; cwd: string } {
+  const dir = options.cwd ? null : tempDir(prefix);
+  const cwd = options.cwd ?? (dir as TempDir).path;
+  if (options.cfg !== undefined) writeFileSync(join(cwd, "luigi.cfg"), options.cfg);
+  return { dir, cwd };
+}
+
+/** A pinned environment: nothing from the developer's shell leaks in (no LUIGI_CONFIG_PATH). */
+function childEnv(cwd: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? cwd, TZ: "Etc/UTC", NO_COLOR: "1", ...extra };
+}
+
 /** Spawns the compiled binary and waits until it answers HTTP. */
 export async function startBinary(options: StartOptions = {}): Promise<RunningBinary> {
   const binary = await buildBinary();
-  const dir = options.cwd ? null : tempDir("luigid-e2e-");
-  const cwd = options.cwd ?? (dir as TempDir).path;
-  if (options.cfg !== undefined) writeFileSync(join(cwd, "luigi.cfg"), options.cfg);
+  const { dir, cwd } = workDir(options, "luigid-e2e-");
   const args = [...(options.args ?? [])];
   const unixArg = flagValue(args, "--unix-socket");
   const unix = unixArg === null ? null : isAbsolute(unixArg) ? unixArg : join(cwd, unixArg);
@@ -152,7 +163,7 @@ export async function startBinary(options: StartOptions = {}): Promise<RunningBi
   const errPath = logs.join("stderr");
   const proc = Bun.spawn([binary, ...args], {
     cwd,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? cwd, TZ: "Etc/UTC", NO_COLOR: "1", ...options.env },
+    env: childEnv(cwd, options.env),
     stdin: "ignore",
     stdout: openSync(outPath, "w"),
     stderr: openSync(errPath, "w"),
@@ -216,12 +227,10 @@ export async function startBinary(options: StartOptions = {}): Promise<RunningBi
 /** Runs the binary to completion (for flags that exit: --help, bad flags, bad config). */
 export async function runBinary(args: string[], options: { cwd?: string; env?: Record<string, string>; cfg?: string; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const binary = await buildBinary();
-  const dir = options.cwd ? null : tempDir("luigid-run-");
-  const cwd = options.cwd ?? (dir as TempDir).path;
-  if (options.cfg !== undefined) writeFileSync(join(cwd, "luigi.cfg"), options.cfg);
+  const { dir, cwd } = workDir(options, "luigid-run-");
   const proc = Bun.spawn([binary, ...args], {
     cwd,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? cwd, TZ: "Etc/UTC", NO_COLOR: "1", ...options.env },
+    env: childEnv(cwd, options.env),
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
