@@ -12,6 +12,7 @@ import { METRICS_CONTENT_TYPE } from "../ops/metrics/metrics.ts";
 import { installOps } from "../ops/ops.ts";
 import type { AppContext } from "./context.ts";
 import { errorJson } from "./errors.ts";
+import { HEALTH_PATH, READY_PATH, healthResponse, readyResponse } from "./ops/probes.ts";
 
 /** Long GET URLs carry whole task graphs; the access log keeps their start. */
 const MAX_LOGGED_URI = 2000;
@@ -47,8 +48,8 @@ export function mountOps(app: Hono, ctx: AppContext): void {
   });
 
   // Probes stay open whatever the auth settings: orchestrators carry no credentials.
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
-  app.get("/readyz", (c) => (ctx.readiness.ready ? c.json({ status: "ready" }) : c.json({ status: "starting" }, 503)));
+  app.get(HEALTH_PATH, () => healthResponse());
+  app.get(READY_PATH, () => readyResponse(ctx.readiness.ready));
 
   app.use("*", async (c, next) => {
     const decision = ops.auth.decide({

@@ -10,6 +10,7 @@ import { Engine } from "../engine/engine.ts";
 import { createApp } from "../http/app.ts";
 import { MAX_BODY_BYTES } from "../http/api.ts";
 import type { AppContext } from "../http/context.ts";
+import { probeBeforeApp } from "../http/ops/probes.ts";
 import { type Clock, systemClock } from "../lib/clock.ts";
 import { type Logger, stderrLogger } from "../lib/log.ts";
 import { type Ops, installOps } from "../ops/ops.ts";
@@ -74,7 +75,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
   // The server goes in as Hono's env: getConnInfo (access log) reads the peer address from it.
   const fetch: FetchHandler = async (request, server) => {
-    if (app === null) await gate;
+    if (app === null) {
+      // Probes answer at once (alive, not ready) instead of hanging through a long restore.
+      const probe = probeBeforeApp(request);
+      if (probe) return probe;
+      await gate;
+    }
     return (app as unknown as Hono).fetch(request, server);
   };
   // Bun answers 413 itself above its own limit; keep it just above the app's so the app's JSON reason wins.

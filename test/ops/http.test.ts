@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { probeBeforeApp } from "../../src/http/ops/probes.ts";
 import { type TestAppOptions, createTestApp } from "../support/app.ts";
 
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
@@ -19,6 +20,16 @@ describe("/healthz and /readyz", () => {
     expect(await starting.json()).toEqual({ status: "starting" });
     t.context.readiness.ready = true;
     expect((await t.app.request("/readyz")).status).toBe(200);
+  });
+
+  test("before the app exists (state restoring) the server answers alive-not-ready and lets the rest wait", async () => {
+    const health = probeBeforeApp(new Request("http://h/healthz"));
+    expect(health?.status).toBe(200);
+    const ready = probeBeforeApp(new Request("http://h/readyz"));
+    expect(ready?.status).toBe(503);
+    expect(await ready?.json()).toEqual({ status: "starting" });
+    expect(probeBeforeApp(new Request("http://h/api/is_paused"))).toBeNull();
+    expect(probeBeforeApp(new Request("http://h/healthz", { method: "POST" }))).toBeNull();
   });
 
   test("probes need no credentials when auth is on", async () => {
