@@ -14,6 +14,7 @@ import { probeBeforeApp } from "../http/ops/probes.ts";
 import { type Clock, systemClock } from "../lib/clock.ts";
 import { type Logger, stderrLogger } from "../lib/log.ts";
 import { type Ops, installOps } from "../ops/ops.ts";
+import { registerPersistenceGauges } from "../ops/metrics/persistence.ts";
 import { authWarnings } from "../ops/warnings.ts";
 import { SchedulerService } from "../rpc/service.ts";
 import { StartupError } from "./startup-error.ts";
@@ -101,10 +102,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     context.ops = attachOps(service, config, log);
     for (const warning of authWarnings(config, { address, unixSocket })) log.warning(warning);
     // STATE: restore what the engine had, then follow every change into the state file.
-    attachStateStore(config, engine, service, schedulerLog);
+    const stateStore = attachStateStore(config, engine, service, schedulerLog);
     // HISTORY: recorder as a listener, context.history for the pages; its database closes after the service.
     const closeHistory = attachHistory(service, context, clock, log);
     if (closeHistory) closers.push(closeHistory);
+    registerPersistenceGauges(context.ops.metrics, { state: stateStore.stats, historyQueue: () => context.history?.recorder.pending ?? 0 });
     // ---- END ATTACHMENTS -----------------------------------------------------
     app = createApp(context);
   } catch (error) {

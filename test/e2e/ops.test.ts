@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { type RunningBinary, rpc, rpcRaw, startBinary, tempDir } from "../support/index.ts";
 import { parseMail, startSmtpSink } from "../ops/smtp-sink.ts";
+import { scrape } from "../ops/prometheus-text.ts";
 
 const WORKER = "Worker(salt=7, workers=1, host=ops-e2e, username=test, pid=7)";
 
@@ -17,17 +18,6 @@ function addTask(id: string, family: string, status: string, extra: Record<strin
     assistant: false, batchable: false, retry_policy_dict: { retry_count: null, disable_hard_timeout: null, disable_window: null }, owners: [],
     ...extra,
   };
-}
-
-/** `name{labels}` -> value from the text exposition. */
-function scrape(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (!line || line.startsWith("#")) continue;
-    const at = line.lastIndexOf(" ");
-    out.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return out;
 }
 
 const servers: RunningBinary[] = [];
@@ -116,6 +106,10 @@ describe("/metrics after a workload", () => {
     expect(m.get('luigid_rpc_duration_seconds_count{method="add_task"}')).toBe(5);
     expect(m.get('luigid_rpc_duration_seconds_count{method="get_work"}')).toBe(2);
     expect(m.get("luigid_process_resident_memory_bytes")).toBeGreaterThan(1_000_000);
+    // The state file committed the workload; history is off, so its queue is empty.
+    expect(m.get("luigid_state_commits")).toBeGreaterThan(0);
+    expect(m.get("luigid_state_failed_commits")).toBe(0);
+    expect(m.get("luigid_history_queue_depth")).toBe(0);
   }, 60_000);
 });
 

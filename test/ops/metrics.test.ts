@@ -4,6 +4,7 @@ import type { TaskRecord, WorkerRecord } from "../../src/engine/types.ts";
 import { type EngineView, createMetrics } from "../../src/ops/metrics/metrics.ts";
 import { OVERFLOW_LABEL, Registry } from "../../src/ops/metrics/registry.ts";
 import { testConfig } from "../support/app.ts";
+import { scrape } from "./prometheus-text.ts";
 
 function facts(over: Partial<TaskFacts> = {}): TaskFacts {
   return {
@@ -23,17 +24,6 @@ function facts(over: Partial<TaskFacts> = {}): TaskFacts {
 }
 
 const changes = { tasks: new Set<string>(), workers: new Set<string>(), meta: false };
-
-/** Parses the exposition into `name{labels}` -> value. */
-function scrape(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (!line || line.startsWith("#")) continue;
-    const at = line.lastIndexOf(" ");
-    out.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return out;
-}
 
 function task(id: string, status: string, over: Partial<TaskRecord> = {}): TaskRecord {
   return {
