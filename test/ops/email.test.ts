@@ -114,6 +114,24 @@ describe("SMTP client", () => {
     expect(sink.commands.slice(0, 2)).toEqual(["EHLO localhost", "HELO localhost"]);
   });
 
+  test("STARTTLS when offered (then EHLO again and AUTH inside TLS); no_tls keeps it plain; ssl speaks TLS at once", async () => {
+    sink = await startSmtpSink({ starttls: true, authMechanisms: ["PLAIN"] });
+    const smtp = { ...testConfig().smtp, host: "127.0.0.1", port: sink.port, username: "u", password: "p" };
+    await sendMail(smtp, { from: "f@x", to: ["t@x"] }, "secret body");
+    expect((await sink.waitFor(1))[0]?.data).toBe("secret body");
+    expect(sink.commands.slice(0, 4)).toEqual(["EHLO localhost", "STARTTLS", "tls EHLO localhost", expect.stringMatching(/^tls AUTH PLAIN /)]);
+    await sink.close();
+    sink = await startSmtpSink({ starttls: true });
+    await sendMail({ ...smtp, port: sink.port, username: null, noTls: true }, { from: "f@x", to: ["t@x"] }, "x");
+    await sink.waitFor(1);
+    expect(sink.commands).not.toContain("STARTTLS");
+    await sink.close();
+    sink = await startSmtpSink({ implicitTls: true });
+    await sendMail({ ...smtp, port: sink.port, username: null, ssl: true }, { from: "f@x", to: ["t@x"] }, "x");
+    await sink.waitFor(1);
+    expect(sink.commands[0]).toBe("tls EHLO localhost");
+  });
+
   test("a refused connection and a CRLF in an address are errors", async () => {
     const smtp = { ...testConfig().smtp, host: "127.0.0.1", port: 1, timeout: 2 };
     expect(sendMail(smtp, { from: "f@x", to: ["t@x"] }, "x")).rejects.toThrow();

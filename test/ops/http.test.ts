@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { probeBeforeApp } from "../../src/http/ops/probes.ts";
+import { createLogger } from "../../src/lib/log.ts";
 import { type TestAppOptions, createTestApp } from "../support/app.ts";
 
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
@@ -129,5 +130,17 @@ describe("auth over HTTP", () => {
     expect(foreign.status).toBe(403);
     const wrong = await t.app.request("/api/is_paused", { headers: { Authorization: basic("luigi", "luigi") } });
     expect(wrong.status).toBe(401);
+  });
+});
+
+describe("access log", () => {
+  test("one line per request in Luigi's tornado.access shape, level by status", async () => {
+    const lines: string[] = [];
+    const log = createLogger("luigi.server", { sink: (line) => lines.push(line), level: "DEBUG" });
+    const t = createTestApp({ context: { log } });
+    await t.app.request("/api/is_paused?data=%7B%7D");
+    await t.app.request("/api/nope", { method: "POST" });
+    expect(lines[0]).toMatch(/ tornado\.access\[\d+\] INFO: 200 GET \/api\/is_paused\?data=%7B%7D \(\) \d+\.\d\dms$/);
+    expect(lines[1]).toMatch(/ tornado\.access\[\d+\] WARNING: 404 POST \/api\/nope \(\) \d+\.\d\dms$/);
   });
 });
