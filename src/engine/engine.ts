@@ -207,6 +207,11 @@ export class Engine {
     return this.batchers.get(worker)?.get(family);
   }
 
+  /** Every registered batcher, without copying the rest of the state (the store persists them). */
+  *taskBatchers(): IterableIterator<{ worker: string; family: string; entry: Readonly<BatcherEntry> }> {
+    for (const [worker, families] of this.batchers) for (const [family, entry] of families) yield { worker, family, entry };
+  }
+
   /** Schedulable PENDING tasks (every dep DONE): the ready queue depth. */
   schedulableCount(): number {
     return this.ranked.size;
