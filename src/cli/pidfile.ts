@@ -20,9 +20,19 @@ export function runningPid(path: string): number | null {
   if (pid <= 0 || pid === process.pid) return null;
   try {
     process.kill(pid, 0);
-    return pid;
   } catch {
     return null; // ESRCH, and EPERM too, as Luigi counts it
+  }
+  return isZombie(pid) ? null : pid;
+}
+
+/** An exited process nobody has reaped yet still answers signal 0; it is not running. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat[stat.lastIndexOf(")") + 2] === "Z";
+  } catch {
+    return false; // no /proc (not Linux): trust signal 0
   }
 }
 
