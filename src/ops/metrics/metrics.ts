@@ -6,7 +6,7 @@
  */
 import type { Config } from "../../config/types.ts";
 import type { ChangeSet, EngineEvent } from "../../engine/events.ts";
-import type { TaskRecord, WorkerRecord } from "../../engine/types.ts";
+import type { WorkerRecord } from "../../engine/types.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { CallObserver, EngineListener } from "../../rpc/service.ts";
 import { LuigiCollector } from "./luigi-collector.ts";
@@ -15,12 +15,13 @@ import { type Counter, type Histogram, Registry, isValidMetricName } from "./reg
 /** Content type of the classic text exposition, as Luigi's collector sends it. */
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-/** The read-only slice of the Engine that metrics need (the Engine satisfies it). */
+/** The read-only slice of the Engine that metrics need (the Engine satisfies it); every member is O(1) or O(statuses). */
 export interface EngineView {
-  tasks(): Iterable<TaskRecord>;
-  getTask(id: string): TaskRecord | undefined;
-  workers(): Iterable<WorkerRecord>;
-  resourceCapacities(): Record<string, number>;
+  statusCounts(): Record<string, number>;
+  /** PENDING tasks whose dependencies are all DONE: the ready-queue depth. */
+  schedulableCount(): number;
+  workers(): Iterable<Readonly<WorkerRecord>>;
+  resourceCapacities(): Readonly<Record<string, number>>;
   resourcesInUse(): Record<string, number>;
   isPaused(): boolean;
 }
@@ -43,34 +44,6 @@ function checkCollector(config: Config): void {
   }
 }
 
-interface TaskSummary {
-  byStatus: Map<string, number>;
-  pending: number;
-  runnable: number;
-}
-
-/** One pass over the tasks; a PENDING task is runnable when a worker can run it and every dependency is DONE. */
-function summarise(engine: EngineView): TaskSummary {
-  const byStatus = new Map<string, number>();
-  let pending = 0;
-  let runnable = 0;
-  for (const task of engine.tasks()) {
-    byStatus.set(task.status, (byStatus.get(task.status) ?? 0) + 1);
-    if (task.status !== "PENDING") continue;
-    pending++;
-    if (task.workers.size === 0) continue;
-    let ready = true;
-    for (const dep of task.deps) {
-      if (engine.getTask(dep)?.status !== "DONE") {
-        ready = false;
-        break;
-      }
-    }
-    if (ready) runnable++;
-  }
-  return { byStatus, pending, runnable };
-}
-
 function count<T>(items: Iterable<T>): number {
   let n = 0;
   for (const _ of items) n++;
@@ -84,8 +57,6 @@ export class Metrics {
   private readonly rpcErrors: Counter;
   private readonly events: Counter;
   private engine: EngineView | null = null;
-  /** The task pass is shared by the three task gauges of one scrape. */
-  private summary: TaskSummary | null = null;
 
   constructor(config: Config, now: () => number = () => Date.now() / 1000, log?: Logger) {
     checkCollector(config);
@@ -94,12 +65,12 @@ export class Metrics {
     const r = this.registry;
 
     r.callbackGauge({ name: "luigid_tasks", help: "tasks known to the scheduler, by status", labelNames: ["status"], labelCap: 32 }, () =>
-      [...this.taskSummary().byStatus].map(([status, n]) => [[status], n] as [string[], number]),
+      Object.entries(this.engine?.statusCounts() ?? {}).map(([status, n]) => [[status], n] as [string[], number]),
     );
-    r.callbackGauge({ name: "luigid_pending_tasks", help: "tasks in status PENDING" }, () => this.taskSummary().pending);
+    r.callbackGauge({ name: "luigid_pending_tasks", help: "tasks in status PENDING" }, () => this.engine?.statusCounts().PENDING ?? 0);
     r.callbackGauge(
-      { name: "luigid_runnable_tasks", help: "PENDING tasks a live worker can run now (every dependency DONE)" },
-      () => this.taskSummary().runnable,
+      { name: "luigid_runnable_tasks", help: "PENDING tasks whose dependencies are all DONE (the ready queue)" },
+      () => this.engine?.schedulableCount() ?? 0,
     );
     r.callbackGauge({ name: "luigid_workers", help: "workers the scheduler considers alive" }, () =>
       this.engine ? count(this.engine.workers()) : 0,
@@ -130,11 +101,6 @@ export class Metrics {
     this.engine = engine;
   }
 
-  private taskSummary(): TaskSummary {
-    this.summary ??= this.engine ? summarise(this.engine) : { byStatus: new Map(), pending: 0, runnable: 0 };
-    return this.summary;
-  }
-
   /**
    * For other parts of luigid (persistence flush lag, history queue depth):
    * a gauge read at every scrape. Names must start with `luigid_`.
@@ -160,12 +126,7 @@ export class Metrics {
   };
 
   render(): string {
-    this.summary = null;
-    try {
-      return this.registry.render();
-    } finally {
-      this.summary = null;
-    }
+    return this.registry.render();
   }
 }
 
