@@ -42,19 +42,22 @@ type SerialiseConfig = Pick<EngineConfig, "sendMessages">;
 
 /** Params whose visibility is public: 0 or absent (1 is hidden, 2 private). */
 export function publicParams(task: Readonly<TaskRecord>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(task.params)) {
-    if ((task.paramVisibilities[key] ?? 0) === 0) out[key] = value;
+  const visibilities = task.paramVisibilities;
+  let allPublic = true;
+  for (const key in visibilities) {
+    if (visibilities[key] !== 0 && Object.hasOwn(task.params, key)) {
+      allPublic = false;
+      break;
+    }
   }
+  // The common case (no hidden params) shares the record's map: listings only read it.
+  if (allPublic) return task.params;
+  const out: Record<string, unknown> = {};
+  for (const key in task.params) if ((visibilities[key] ?? 0) === 0) out[key] = task.params[key];
   return out;
 }
 
-/** Python's str() of a JSON value (the real client only sends strings). */
-function pyStr(value: unknown): string {
-  if (typeof value === "string") return value;
-  return pyRepr(value);
-}
-
+/** Python's repr() of a JSON value; str() of a string is the string itself. */
 function pyRepr(value: unknown): string {
   if (value === null || value === undefined) return "None";
   if (value === true) return "True";
@@ -73,10 +76,16 @@ function pyRepr(value: unknown): string {
 
 /** `Family(k1=v1, k2=v2)` over public params sorted by name (§2.10). */
 export function displayName(task: Readonly<TaskRecord>): string {
-  const pairs = Object.entries(publicParams(task))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([key, value]) => `${key}=${pyStr(value)}`);
-  return `${task.family}(${pairs.join(", ")})`;
+  const params = publicParams(task);
+  const keys = Object.keys(params);
+  if (keys.length > 1) keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  let out = `${task.family}(`;
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i]!;
+    const value = params[key];
+    out += `${i === 0 ? "" : ", "}${key}=${typeof value === "string" ? value : pyRepr(value)}`;
+  }
+  return `${out})`;
 }
 
 /** §2.9. `deps` is added only when given (graph views, re_enable_task). */
