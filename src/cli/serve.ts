@@ -16,8 +16,8 @@ import { ALREADY_RUNNING_EXIT, isDaemonChild, readyFilePath } from "./background
 import { removePidfileIfOurs, runningPid, writePidfile } from "./pidfile.ts";
 
 export async function serveForeground(args: CliArgs, config: Config): Promise<void> {
-  const { log, output } = createServerLog(args.logdir === null ? null : resolve(args.logdir));
   const daemon = isDaemonChild();
+  const { log, output } = createServerLog(args.logdir === null ? null : resolve(args.logdir), { rotate: daemon });
   const pidfile = daemon && args.pidfile !== null ? resolve(args.pidfile) : null;
   if (pidfile !== null) {
     log.info("Checking pid file");

@@ -4,9 +4,9 @@
  * the next tick, so the access log costs a string concat per request.
  * @module
  */
-import { closeSync, existsSync, openSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { createLogger, type Logger, type LogSink } from "../lib/log.ts";
+import { createLogger, formatLine, type Logger, type LogSink } from "../lib/log.ts";
 import { StartupError } from "./startup-error.ts";
 
 export const LOG_FILE_NAME = "luigi-server.log";
@@ -20,6 +20,11 @@ export interface BufferedSink {
 }
 
 export function fdSink(fd: number, ownsFd: boolean): BufferedSink {
+  return targetSink({ fd }, ownsFd);
+}
+
+/** A sink writing to whatever descriptor `target` holds at flush time (rotation swaps it). */
+function targetSink(target: { fd: number }, ownsFd: boolean): BufferedSink {
   let buffer: string[] = [];
   let scheduled = false;
   let closed = false;
@@ -29,7 +34,7 @@ export function fdSink(fd: number, ownsFd: boolean): BufferedSink {
     const text = `${buffer.join("\n")}\n`;
     buffer = [];
     try {
-      writeSync(fd, text);
+      writeSync(target.fd, text);
     } catch {
       // A log that cannot be written must not take the scheduler down.
     }
@@ -52,27 +57,80 @@ export function fdSink(fd: number, ownsFd: boolean): BufferedSink {
     close() {
       flush();
       closed = true;
-      if (ownsFd) closeSync(fd);
+      if (ownsFd) closeSync(target.fd);
     },
   };
 }
 
+function openLog(path: string): number {
+  try {
+    return openSync(path, "a");
+  } catch (error) {
+    throw new StartupError(`cannot open log file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 /**
- * The sink for `--logdir DIR`: DIR must exist (Luigi fails otherwise), and
- * lines are appended to DIR/luigi-server.log.
+ * The sink for `--logdir DIR` in the foreground: DIR must exist (Luigi fails
+ * otherwise), and lines are appended to DIR/luigi-server.log, never rotated.
  */
 export function logFileSink(logdir: string): BufferedSink {
   if (!existsSync(logdir) || !statSync(logdir).isDirectory()) {
     throw new StartupError(`log directory ${logdir} does not exist`);
   }
+  return fdSink(openLog(join(logdir, LOG_FILE_NAME)), true);
+}
+
+export interface RotationOptions {
+  /** Rotated files kept (Luigi: 7). */
+  keep?: number;
+  /** Length of a period (Luigi: one day, counted from startup). */
+  intervalMs?: number;
+  now?: () => Date;
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+const localDate = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+
+/**
+ * The daemon's log (server.md §1.5): DIR/luigi-server.log, rotated every
+ * interval from startup to `luigi-server.log.YYYY-MM-DD` (the local date the
+ * period began, as Python's TimedRotatingFileHandler names it), keeping the
+ * newest `keep` of them.
+ */
+export function rotatingLogFileSink(logdir: string, { keep = 7, intervalMs = 86_400_000, now = () => new Date() }: RotationOptions = {}): BufferedSink & { rotate(): void } {
   const path = join(logdir, LOG_FILE_NAME);
-  let fd: number;
-  try {
-    fd = openSync(path, "a");
-  } catch (error) {
-    throw new StartupError(`cannot open log file ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  return fdSink(fd, true);
+  const target = { fd: openLog(path) };
+  const inner = targetSink(target, true);
+  let periodStart = now();
+  const rotate = () => {
+    inner.flush();
+    const rotated = `${path}.${localDate(periodStart)}`;
+    try {
+      rmSync(rotated, { force: true });
+      renameSync(path, rotated);
+      const old = target.fd;
+      target.fd = openLog(path);
+      closeSync(old);
+      const kept = readdirSync(logdir)
+        .filter((name) => name.startsWith(`${LOG_FILE_NAME}.`) && /\.\d{4}-\d\d-\d\d$/.test(name))
+        .sort();
+      for (const name of kept.slice(0, Math.max(0, kept.length - keep))) rmSync(join(logdir, name), { force: true });
+    } catch (error) {
+      inner.sink(formatLine(now(), "luigi.server", process.pid, "WARNING", `could not rotate ${path}: ${(error as Error).message}`));
+    }
+    periodStart = now();
+  };
+  const timer = setInterval(rotate, intervalMs);
+  timer.unref();
+  return {
+    ...inner,
+    rotate,
+    close() {
+      clearInterval(timer);
+      inner.close();
+    },
+  };
 }
 
 /** The root logger of the daemon and the sink behind it. */
@@ -81,7 +139,8 @@ export interface ServerLog {
   output: BufferedSink;
 }
 
-export function createServerLog(logdir: string | null): ServerLog {
-  const output = logdir ? logFileSink(logdir) : fdSink(2, false);
+/** stderr; or DIR/luigi-server.log, rotated daily for a daemon as Luigi does. */
+export function createServerLog(logdir: string | null, { rotate = false }: { rotate?: boolean } = {}): ServerLog {
+  const output = logdir === null ? fdSink(2, false) : rotate ? rotatingLogFileSink(logdir) : logFileSink(logdir);
   return { log: createLogger("luigi.server", { sink: output.sink }), output };
 }
