@@ -211,8 +211,10 @@ const TABLE: Readonly<Record<string, MethodSpec<unknown>>> = {
   }),
   set_task_status_message: method({
     decode: (args): A.SetTaskStatusMessageArgs => {
-      args.any("status_message");
-      return { taskId: args.string("task_id"), statusMessage: args.optionalString("status_message") };
+      // Task code may pass any value to set_status_message and Luigi stores it: never fail
+      // the task over it (the client would retry, then raise inside run()). Store its text.
+      const message = args.any("status_message");
+      return { taskId: args.string("task_id"), statusMessage: message === null ? null : Q.pythonStr(message) };
     },
     run: (engine, args, now) => (engine.setTaskStatusMessage(args, now), null),
   }),

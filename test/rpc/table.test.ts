@@ -89,6 +89,15 @@ describe("the wire table", () => {
     expect(dispatch(engine, "mark_as_done", { task_id: null }, 0)).toEqual({ task_id: null, status: null });
   });
 
+  test("a non-string status message from task code is stored as text, not refused", () => {
+    const local = new Engine(DEFAULT_ENGINE_CONFIG);
+    dispatch(local, "add_task", { worker: "w", task_id: "T" }, 0);
+    for (const [sent, stored] of [[42, "42"], [true, "True"], [["a"], "['a']"], [null, null]] as const) {
+      dispatch(local, "set_task_status_message", { task_id: "T", status_message: sent }, 0);
+      expect(dispatch(local, "get_task_status_message", { task_id: "T" }, 0)).toEqual({ taskId: "T", statusMessage: stored });
+    }
+  });
+
   test("fetch_error of an unknown task", () => {
     expect(dispatch(engine, "fetch_error", { task_id: "Nope" }, 0)).toEqual({ taskId: "Nope", error: "" });
   });

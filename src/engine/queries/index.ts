@@ -6,7 +6,7 @@
 export { fetchError, type FetchErrorResult } from "./fetch-error.ts";
 export { depGraph, type Graph, type GraphNode, graph, inverseDepGraph } from "./graph.ts";
 export { type ResourceListEntry, resourceList } from "./resources.ts";
-export { displayName, type PlaceholderNode, placeholderNode, publicParams, type SerialisedTask, serialiseTask } from "./serialise.ts";
+export { displayName, type PlaceholderNode, placeholderNode, publicParams, pythonStr, type SerialisedTask, serialiseTask } from "./serialise.ts";
 export { type TaskListResult, taskList, taskSearch, type TooManyTasks } from "./task-list.ts";
 export { UpstreamStatusMemo } from "./upstream.ts";
 export type { EngineView, TaskLookup } from "./view.ts";

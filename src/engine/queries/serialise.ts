@@ -57,7 +57,11 @@ export function publicParams(task: Readonly<TaskRecord>): Record<string, unknown
   return out;
 }
 
-/** Python's repr() of a JSON value; str() of a string is the string itself. */
+/** Python's str() of a JSON value: a string as it is, anything else as repr() (`True`, `None`, `['a']`). */
+export function pythonStr(value: unknown): string {
+  return typeof value === "string" ? value : pyRepr(value);
+}
+
 function pyRepr(value: unknown): string {
   if (value === null || value === undefined) return "None";
   if (value === true) return "True";
@@ -83,7 +87,7 @@ export function displayName(task: Readonly<TaskRecord>): string {
   for (let i = 0; i < keys.length; i += 1) {
     const key = keys[i]!;
     const value = params[key];
-    out += `${i === 0 ? "" : ", "}${key}=${typeof value === "string" ? value : pyRepr(value)}`;
+    out += `${i === 0 ? "" : ", "}${key}=${pythonStr(value)}`;
   }
   return `${out})`;
 }
