@@ -69,10 +69,12 @@ describe("--background", () => {
     expect(await rpc(`http://127.0.0.1:${port}`, "ping", { worker: "w" })).toEqual({ rpc_messages: [] });
     expect(alive(pid)).toBe(true);
     for (const name of ["luigi-server.log", `luigi-server-${today()}.out`, `luigi-server-${today()}.err`]) expect(existsSync(`${logdir}/${name}`)).toBe(true);
-    const log = readFileSync(`${logdir}/luigi-server.log`, "utf8");
+    const readLog = () => readFileSync(`${logdir}/luigi-server.log`, "utf8");
+    // Log lines are written on the tick after the reply: wait for the access line.
+    await waitUntil(() => readLog().includes(`tornado.access[${pid}] INFO: 200 POST /api/ping`), "the access-log line");
+    const log = readLog();
     expect(log).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} luigi\.server\[\d+\] INFO: Checking pid file$/m);
     expect(log).toContain(`luigi.server[${pid}] INFO: Scheduler starting up`);
-    expect(log).toContain(`tornado.access[${pid}] INFO: 200 POST /api/ping`);
 
     const second = await runBinary(["--background", "--pidfile", pidfile, "--logdir", logdir, "--port", String(await freePort())], { cwd: dir.path });
     expect(second.code).toBe(1);
