@@ -296,6 +296,24 @@ test(`${REQUESTS} hostile requests: 4xx or a valid answer, the process stays up,
   expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
 }, 600_000);
 
+test("a burst of concurrent hostile requests: no 5xx, the process stays up and still answers", async () => {
+  const statuses = await Promise.all(
+    Array.from({ length: 400 }, async () => {
+      const req = generate();
+      try {
+        const response = await fetch(`${server.url}${req.path}`, { method: req.method, headers: req.headers, body: req.body, signal: AbortSignal.timeout(30_000) });
+        await response.arrayBuffer();
+        return `${response.status} ${req.describe}`;
+      } catch (error) {
+        return error instanceof TypeError && /method|header/i.test(error.message) ? "skipped" : `error ${req.describe}: ${error}`;
+      }
+    }),
+  );
+  expect(statuses.filter((s) => s.startsWith("5") || s.startsWith("error"))).toEqual([]);
+  expect(server.proc.exitCode).toBeNull();
+  expect(await rpc(server.url, "is_paused", {})).toBeDefined();
+}, 120_000);
+
 test("a body over 100 MiB is refused with 413 and changes nothing", async () => {
   const before = await snapshot();
   const big = new URLSearchParams({ data: JSON.stringify({ worker: "w", task_id: "Huge_1", expl: "x".repeat(101 * 1024 * 1024) }) });
