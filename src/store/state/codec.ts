@@ -115,10 +115,8 @@ function encodeFree(value: unknown): unknown {
 }
 
 function decodeFree(value: unknown): unknown {
-  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-    const keys = Object.keys(value);
-    if (keys.length === 1 && keys[0] === TAGGED) return decodeJson((value as Doc)[TAGGED]);
-  }
+  // Only a tagged value has a `$` key (storesAsIs): one lookup, no key list.
+  if (value !== null && typeof value === "object" && Object.hasOwn(value, TAGGED)) return decodeJson((value as Doc)[TAGGED]);
   return value;
 }
 
@@ -160,8 +158,9 @@ const number: FieldCodec<number> = { encode: encodeNumber, decode: decodeNumber 
 const stringList: FieldCodec<string[]> = {
   encode: (value) => value,
   decode(value, field) {
-    if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
-      throw new DecodeError(`${field}: expected a list of strings`);
+    if (!Array.isArray(value)) throw new DecodeError(`${field}: expected a list of strings`);
+    for (let i = 0; i < value.length; i++) {
+      if (typeof value[i] !== "string") throw new DecodeError(`${field}: expected a list of strings`);
     }
     return value as string[];
   },
@@ -283,12 +282,15 @@ const WORKER: Codecs<WorkerRecord> = {
 
 class RecordCodec<R> {
   private readonly fields: (keyof R & string)[];
+  /** Parallel to `fields`: restoring 100,000 tasks calls these 3 million times. */
+  private readonly decoders: FieldCodec<unknown>["decode"][];
 
   constructor(
     private readonly kind: string,
     private readonly codecs: Codecs<R>,
   ) {
     this.fields = Object.keys(codecs) as (keyof R & string)[];
+    this.decoders = this.fields.map((field) => codecs[field].decode);
   }
 
   encode(record: R): string {
@@ -305,11 +307,9 @@ class RecordCodec<R> {
     if (!Array.isArray(values) || values.length !== this.fields.length) {
       throw new DecodeError(`${this.kind}: expected a list of ${this.fields.length} fields`);
     }
-    const out: Partial<R> = {};
-    for (let i = 0; i < this.fields.length; i++) {
-      const field = this.fields[i]!;
-      out[field] = this.codecs[field].decode(values[i], field);
-    }
+    const out: Record<string, unknown> = {};
+    const { fields, decoders } = this;
+    for (let i = 0; i < fields.length; i++) out[fields[i]!] = decoders[i]!(values[i], fields[i]!);
     return out as R;
   }
 }
