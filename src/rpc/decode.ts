@@ -6,7 +6,11 @@
  * a 400.
  * @module
  */
+import { truthy } from "../engine/records.ts";
 import { LuigidError } from "../lib/errors.ts";
+
+/** Python's truth value of a JSON value (null, false, 0, NaN, "", [] and {} are false). */
+export { truthy };
 
 /** The decoded `data` object of one request. */
 export type Args = Readonly<Record<string, unknown>>;
@@ -22,16 +26,6 @@ function describe(value: unknown): string {
   if (typeof value === "object") return "an object";
   if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   return `${typeof value} ${String(value)}`;
-}
-
-/** Python's truth value of a JSON value: null, false, 0, NaN, "", [] and {} are false. */
-export function truthy(value: unknown): boolean {
-  if (value === null || value === undefined || value === false) return false;
-  if (typeof value === "number") return value !== 0 && !Number.isNaN(value);
-  if (typeof value === "string") return value.length > 0;
-  if (Array.isArray(value)) return value.length > 0;
-  if (typeof value === "object") return Object.keys(value).length > 0;
-  return true;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -5,49 +5,17 @@
  * @module
  */
 import type { EngineView } from "../../../src/engine/queries/view.ts";
+import { configRetryPolicy, newTaskRecord, newWorkerRecord } from "../../../src/engine/records.ts";
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig, type TaskRecord, type WorkerRecord } from "../../../src/engine/types.ts";
 
 export function aTask(id: string, fields: Partial<Omit<TaskRecord, "deps" | "workers" | "stakeholders">> & { deps?: string[]; workers?: string[] } = {}): TaskRecord {
   const { deps = [], workers = [], ...rest } = fields;
-  return {
-    id,
-    status: "PENDING",
-    deps: new Set(deps),
-    stakeholders: new Set(workers),
-    workers: new Set(workers),
-    time: 100,
-    updated: 100,
-    retry: null,
-    remove: null,
-    workerRunning: null,
-    timeRunning: null,
-    resourcesRunning: null,
-    expl: null,
-    priority: 0,
-    resources: {},
-    family: id.split("_")[0] ?? "",
-    module: null,
-    params: {},
-    paramVisibilities: {},
-    acceptsMessages: false,
-    retryPolicy: { retryCount: 999999999, disableHardTimeout: 999999999, disableWindow: 3600 },
-    failures: [],
-    firstFailureTime: null,
-    trackingUrl: null,
-    statusMessage: null,
-    progressPercentage: null,
-    schedulerMessageResponses: {},
-    schedulerDisableTime: null,
-    runnable: true,
-    batchable: false,
-    batchId: null,
-    owners: [],
-    ...rest,
-  };
+  const task = newTaskRecord(id, "PENDING", 100, configRetryPolicy(DEFAULT_ENGINE_CONFIG), { deps, family: id.split("_")[0] ?? "" });
+  return { ...task, stakeholders: new Set(workers), workers: new Set(workers), runnable: true, ...rest };
 }
 
 export function aWorker(id: string, fields: Partial<WorkerRecord> = {}): WorkerRecord {
-  return { id, reference: null, lastActive: 100, lastGetWork: null, started: 100, info: {}, disabled: false, rpcMessages: [], ...fields };
+  return { ...newWorkerRecord(id, 100), ...fields };
 }
 
 export class FakeView implements EngineView {
