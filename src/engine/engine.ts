@@ -19,9 +19,11 @@ import { fits, Reservations } from "./greedy.ts";
 import { MinHeap } from "./min-heap.ts";
 import {
   configRetryPolicy,
+  EMPTY_LIST,
   hasKeys,
   newTaskRecord,
   newWorkerRecord,
+  ownMap,
   pyEquals,
   rankPriority,
   taskFacts,
@@ -71,19 +73,12 @@ function compareRank(a: RankEntry, b: RankEntry): number {
 
 const newRankList = (): SortedList<RankEntry> => new SortedList(compareRank);
 
-/** What one task contributes to the indexes, so it can be taken back exactly. */
-interface Contribution {
-  workers: string[];
-  /** PENDING or FAILED: counted by count_pending. */
-  counted: boolean;
-  /** PENDING with non-empty resources: makes its workers non-trivial. */
-  resourceful: boolean;
-  rank: RankEntry | null;
-  /** Family index key, when rank is set and the task is batchable. */
-  batchFamily: string | null;
-}
-
-/** Engine-private bookkeeping per task. */
+/**
+ * Engine-private bookkeeping per task, including what the task contributes to
+ * the indexes. The contribution is taken back before any change to the
+ * task's `workers` set (see mutateWorkers), so the set itself says which
+ * worker indexes hold it.
+ */
 interface TaskMeta {
   /** Table insertion order. */
   seq: number;
@@ -91,7 +86,16 @@ interface TaskMeta {
   statusSeq: number;
   /** Deps without a DONE record. Zero means schedulable when PENDING. */
   unmet: number;
-  contribution: Contribution | null;
+  /** Whether the fields below are currently added into the indexes. */
+  indexed: boolean;
+  /** PENDING or FAILED: counted by count_pending. */
+  counted: boolean;
+  /** PENDING with non-empty resources: makes its workers non-trivial. */
+  resourceful: boolean;
+  /** Set when schedulable: the task's place in the ranked lists. */
+  rank: RankEntry | null;
+  /** Family index key, when rank is set and the task is batchable. */
+  batchFamily: string | null;
 }
 
 /** Per-worker view of the tasks whose `workers` set holds the worker. */
@@ -124,8 +128,8 @@ export class Engine {
   private readonly meta = new Map<string, TaskMeta>();
   private seqCounter = 0;
   private statusSeqCounter = 0;
-  /** dep id -> ids of tasks listing it in `deps` (the dep need not exist). */
-  private readonly dependents = new Map<string, Set<string>>();
+  /** dep id -> ids of tasks listing it in `deps` (the dep need not exist); one id is stored bare. */
+  private readonly dependents = new Map<string, string | Set<string>>();
   private readonly workerIndexes = new Map<string, WorkerIndex>();
   /** Schedulable PENDING tasks, ranked. */
   private readonly ranked = newRankList();
@@ -284,12 +288,14 @@ export class Engine {
     this.capacities = { ...state.resources };
     for (const worker of state.workers) this.workerTable.set(worker.id, cloneWorker(worker));
     for (const { worker, family, entry } of state.batchers) this.batcherMap(worker).set(family, { ...entry, batchedArgs: [...entry.batchedArgs] });
+    const policy = configRetryPolicy(this.config);
     for (const saved of state.tasks) {
       const task = cloneTask(saved);
+      if (samePolicy(task.retryPolicy, policy)) task.retryPolicy = policy;
       this.taskTable.set(task.id, task);
       this.statusSet(task.status).add(task.id);
-      this.meta.set(task.id, { seq: ++this.seqCounter, statusSeq: ++this.statusSeqCounter, unmet: 0, contribution: null });
-      for (const dep of task.deps) this.dependentsOf(dep).add(task.id);
+      this.meta.set(task.id, newMeta(++this.seqCounter, ++this.statusSeqCounter));
+      for (const dep of task.deps) this.linkDependent(dep, task.id);
       for (const w of task.stakeholders) this.workerIndex(w).stakes.add(task.id);
       this.trackOrphan(task);
       if (task.remove !== null) this.removeTimers.push(task.remove, task.id);
@@ -311,7 +317,7 @@ export class Engine {
   addTask(args: A.AddTaskArgs, now: Seconds): void {
     const worker = this.touchWorker(args.worker, now);
     const enabled = !worker.disabled;
-    const resources = args.resources === null ? {} : { ...args.resources };
+    const resources = ownMap(args.resources);
     const policy = this.retryPolicyFrom(args.retryPolicyDict);
 
     let task = this.taskTable.get(args.taskId);
@@ -322,8 +328,8 @@ export class Engine {
         priority: args.priority,
         family: args.family,
         module: args.module,
-        params: args.params ?? {},
-        paramVisibilities: args.paramVisibilities ?? {},
+        params: ownMap(args.params),
+        paramVisibilities: ownMap(args.paramVisibilities),
       });
     }
     if (!task) return;
@@ -334,8 +340,8 @@ export class Engine {
     const W = worker.id;
     if (!task.family) task.family = args.family;
     if (!task.module) task.module = args.module;
-    if (!hasKeys(task.paramVisibilities)) task.paramVisibilities = args.paramVisibilities ?? {};
-    if (!hasKeys(task.params)) task.params = args.params ?? {};
+    if (!hasKeys(task.paramVisibilities)) task.paramVisibilities = ownMap(args.paramVisibilities);
+    if (!hasKeys(task.params)) task.params = ownMap(args.params);
 
     if (args.batchId !== null) task.batchId = args.batchId;
     if (args.status === RUNNING && !task.workerRunning) {
@@ -358,7 +364,7 @@ export class Engine {
       task.expl = args.expl;
       if (task.batchId !== null) for (const member of this.batchRunningMembers(task.batchId)) this.update(member, (m) => (m.expl = args.expl));
     }
-    if (args.owners !== null) task.owners = [...args.owners];
+    if (args.owners !== null) task.owners = args.owners.length > 0 ? [...args.owners] : EMPTY_LIST;
 
     const requested = args.status;
     const notRunning = task.status !== RUNNING && task.status !== BATCH_RUNNING;
@@ -400,7 +406,7 @@ export class Engine {
     task.retryPolicy = policy;
 
     if (args.runnable && requested !== FAILED && enabled) {
-      task.workers.add(W);
+      if (!task.workers.has(W)) this.mutateWorkers(task, (workers) => workers.add(W));
       task.runnable = true;
     }
     this.touched(task);
@@ -457,7 +463,7 @@ export class Engine {
       this.events.push({ type: "task_started", at: now, task: taskFacts(best) });
       this.setStatus(best, RUNNING, now);
       best.workerRunning = W;
-      best.resourcesRunning = { ...best.resources };
+      best.resourcesRunning = ownMap(best.resources);
       best.timeRunning = now;
       this.touched(best);
       this.recordHistory(best, RUNNING, args.host, now);
@@ -496,7 +502,7 @@ export class Engine {
     if (!index) return;
     for (const id of [...index.tasks]) {
       const task = this.taskTable.get(id);
-      if (task) this.update(task, (t) => t.workers.delete(worker.id));
+      if (task) this.mutateWorkers(task, (workers) => workers.delete(worker.id));
     }
   }
 
@@ -792,7 +798,7 @@ export class Engine {
     task.updated = now;
     if ((from === DONE) !== (next === DONE)) {
       const delta = next === DONE ? -1 : 1;
-      for (const id of this.dependents.get(task.id) ?? []) {
+      for (const id of this.dependentsOf(task.id)) {
         const dependent = this.taskTable.get(id);
         if (!dependent) continue;
         const meta = this.meta.get(id)!;
@@ -930,7 +936,7 @@ export class Engine {
     for (const name of batcher.batchedArgs) values[name] = [best.params[name]];
     const fixed = Object.entries(best.params).filter(([name]) => !batched.has(name));
     const members = [best];
-    const bestEntry = this.meta.get(best.id)!.contribution?.rank;
+    const bestEntry = this.meta.get(best.id)!.rank;
     const family = this.familyRanked.get(best.family);
     if (!bestEntry || !family) return { members, values };
     for (const entry of family) {
@@ -983,7 +989,7 @@ export class Engine {
     const found = new Set<string>();
     const queue = [...(this.statusIndex.get(DISABLED) ?? [])];
     for (let i = 0; i < queue.length; i++) {
-      for (const id of this.dependents.get(queue[i]!) ?? []) {
+      for (const id of this.dependentsOf(queue[i]!)) {
         if (found.has(id) || this.taskTable.get(id)?.status !== PENDING) continue;
         found.add(id);
         queue.push(id);
@@ -1018,8 +1024,8 @@ export class Engine {
     const task = newTaskRecord(id, status, now, configRetryPolicy(this.config), fields);
     this.taskTable.set(id, task);
     this.statusSet(status).add(id);
-    this.meta.set(id, { seq: ++this.seqCounter, statusSeq: ++this.statusSeqCounter, unmet: 0, contribution: null });
-    for (const dep of task.deps) this.dependentsOf(dep).add(id);
+    this.meta.set(id, newMeta(++this.seqCounter, ++this.statusSeqCounter));
+    for (const dep of task.deps) this.linkDependent(dep, id);
     this.meta.get(id)!.unmet = this.countUnmet(task);
     if (this.upstreamDisabled && status === PENDING && this.touchesDisabled(task)) this.upstreamDisabled = null;
     this.touched(task);
@@ -1029,7 +1035,7 @@ export class Engine {
   private deleteTask(task: TaskRecord): void {
     const id = task.id;
     const meta = this.meta.get(id)!;
-    if (meta.contribution) this.withdraw(id, meta.contribution);
+    this.withdraw(task, meta);
     this.statusIndex.get(task.status)?.delete(id);
     this.taskTable.delete(id);
     this.meta.delete(id);
@@ -1037,7 +1043,7 @@ export class Engine {
     for (const dep of task.deps) this.unlinkDependent(dep, id);
     for (const w of task.stakeholders) this.workerIndexes.get(w)?.stakes.delete(id);
     if (task.status === DONE) {
-      for (const dependentId of this.dependents.get(id) ?? []) {
+      for (const dependentId of [...this.dependentsOf(id)]) {
         const dependent = this.taskTable.get(dependentId);
         if (!dependent) continue;
         this.meta.get(dependentId)!.unmet++;
@@ -1055,7 +1061,7 @@ export class Engine {
     if (same) for (const dep of deps) if (!old.has(dep)) same = false;
     if (same) return;
     for (const dep of old) if (!deps.has(dep)) this.unlinkDependent(dep, task.id);
-    for (const dep of deps) if (!old.has(dep)) this.dependentsOf(dep).add(task.id);
+    for (const dep of deps) if (!old.has(dep)) this.linkDependent(dep, task.id);
     task.deps = deps;
     this.meta.get(task.id)!.unmet = this.countUnmet(task);
     if (this.upstreamDisabled && (this.upstreamDisabled.has(task.id) || (task.status === PENDING && this.touchesDisabled(task)))) {
@@ -1070,17 +1076,30 @@ export class Engine {
     return unmet;
   }
 
-  private dependentsOf(id: string): Set<string> {
-    let set = this.dependents.get(id);
-    if (!set) this.dependents.set(id, (set = new Set()));
-    return set;
+  private linkDependent(dep: string, id: string): void {
+    const current = this.dependents.get(dep);
+    if (current === undefined) this.dependents.set(dep, id);
+    else if (typeof current === "string") {
+      if (current !== id) this.dependents.set(dep, new Set([current, id]));
+    } else current.add(id);
   }
 
   private unlinkDependent(dep: string, id: string): void {
-    const set = this.dependents.get(dep);
-    if (!set) return;
-    set.delete(id);
-    if (set.size === 0) this.dependents.delete(dep);
+    const current = this.dependents.get(dep);
+    if (current === undefined) return;
+    if (typeof current === "string") {
+      if (current === id) this.dependents.delete(dep);
+      return;
+    }
+    current.delete(id);
+    if (current.size === 1) this.dependents.set(dep, current.values().next().value!);
+  }
+
+  /** Ids of the tasks that list `id` in their deps. */
+  private dependentsOf(id: string): Iterable<string> {
+    const current = this.dependents.get(id);
+    if (current === undefined) return [];
+    return typeof current === "string" ? [current] : current;
   }
 
   private addStakeholder(task: TaskRecord, worker: string): void {
@@ -1139,7 +1158,6 @@ export class Engine {
   /** Recomputes what the task contributes to the indexes, replacing the old contribution. */
   private refresh(task: TaskRecord): void {
     const meta = this.meta.get(task.id)!;
-    const old = meta.contribution;
     const status = task.status;
     const counted = status === PENDING || status === FAILED;
     const resourceful = status === PENDING && hasKeys(task.resources);
@@ -1147,72 +1165,85 @@ export class Engine {
     const priority = rankPriority(task.priority);
     const batchFamily = schedulable && task.batchable ? task.family : null;
     if (
-      old &&
-      old.counted === counted &&
-      old.resourceful === resourceful &&
-      old.batchFamily === batchFamily &&
-      (old.rank === null ? !schedulable : schedulable && old.rank.priority === priority && old.rank.seq === meta.statusSeq) &&
-      sameWorkers(old.workers, task.workers)
+      meta.indexed &&
+      meta.counted === counted &&
+      meta.resourceful === resourceful &&
+      meta.batchFamily === batchFamily &&
+      (meta.rank === null ? !schedulable : schedulable && meta.rank.priority === priority && meta.rank.seq === meta.statusSeq)
     ) {
       return;
     }
-    if (old) this.withdraw(task.id, old);
-    const contribution: Contribution = {
-      workers: [...task.workers],
-      counted,
-      resourceful,
-      rank: schedulable ? { task, priority, time: task.time, seq: meta.statusSeq } : null,
-      batchFamily,
-    };
-    this.contribute(task.id, contribution);
-    meta.contribution = contribution;
+    this.withdraw(task, meta);
+    meta.counted = counted;
+    meta.resourceful = resourceful;
+    meta.rank = schedulable ? { task, priority, time: task.time, seq: meta.statusSeq } : null;
+    meta.batchFamily = batchFamily;
+    this.contribute(task, meta);
   }
 
-  private contribute(id: string, c: Contribution): void {
-    const n = c.workers.length;
-    for (let i = 0; i < n; i++) {
-      const index = this.workerIndex(c.workers[i]!);
+  /** The only way to change a task's `workers`: its index entries follow the set. */
+  private mutateWorkers(task: TaskRecord, change: (workers: Set<string>) => void): void {
+    const meta = this.meta.get(task.id)!;
+    this.withdraw(task, meta);
+    change(task.workers);
+    this.contribute(task, meta);
+    this.touched(task);
+  }
+
+  private contribute(task: TaskRecord, meta: TaskMeta): void {
+    const id = task.id;
+    const n = task.workers.size;
+    let i = 0;
+    for (const worker of task.workers) {
+      const index = this.workerIndex(worker);
       index.tasks.add(id);
-      if (c.counted) {
+      if (meta.counted) {
         index.pending++;
         if (n === 1) index.unique++;
         if (i === n - 1) index.lastScheduled++;
       }
-      if (c.resourceful) index.resourceful++;
-      if (c.rank) index.ranked.add(c.rank);
+      if (meta.resourceful) index.resourceful++;
+      if (meta.rank) index.ranked.add(meta.rank);
+      i++;
     }
-    if (c.rank) {
-      this.ranked.add(c.rank);
-      if (c.batchFamily !== null) {
-        let list = this.familyRanked.get(c.batchFamily);
-        if (!list) this.familyRanked.set(c.batchFamily, (list = newRankList()));
-        list.add(c.rank);
+    if (meta.rank) {
+      this.ranked.add(meta.rank);
+      if (meta.batchFamily !== null) {
+        let list = this.familyRanked.get(meta.batchFamily);
+        if (!list) this.familyRanked.set(meta.batchFamily, (list = newRankList()));
+        list.add(meta.rank);
       }
     }
+    meta.indexed = true;
   }
 
-  private withdraw(id: string, c: Contribution): void {
-    const n = c.workers.length;
-    for (let i = 0; i < n; i++) {
-      const index = this.workerIndexes.get(c.workers[i]!);
+  private withdraw(task: TaskRecord, meta: TaskMeta): void {
+    if (!meta.indexed) return;
+    const id = task.id;
+    const n = task.workers.size;
+    let i = 0;
+    for (const worker of task.workers) {
+      const index = this.workerIndexes.get(worker);
+      i++;
       if (!index) continue;
       index.tasks.delete(id);
-      if (c.counted) {
+      if (meta.counted) {
         index.pending--;
         if (n === 1) index.unique--;
-        if (i === n - 1) index.lastScheduled--;
+        if (i === n) index.lastScheduled--;
       }
-      if (c.resourceful) index.resourceful--;
-      if (c.rank) index.ranked.delete(c.rank);
+      if (meta.resourceful) index.resourceful--;
+      if (meta.rank) index.ranked.delete(meta.rank);
     }
-    if (c.rank) {
-      this.ranked.delete(c.rank);
-      if (c.batchFamily !== null) {
-        const list = this.familyRanked.get(c.batchFamily);
-        list?.delete(c.rank);
-        if (list?.size === 0) this.familyRanked.delete(c.batchFamily);
+    if (meta.rank) {
+      this.ranked.delete(meta.rank);
+      if (meta.batchFamily !== null) {
+        const list = this.familyRanked.get(meta.batchFamily);
+        list?.delete(meta.rank);
+        if (list?.size === 0) this.familyRanked.delete(meta.batchFamily);
       }
     }
+    meta.indexed = false;
   }
 
   private statusSet(status: TaskStatus): Set<string> {
@@ -1261,8 +1292,8 @@ export class Engine {
       const task = this.taskTable.get(taskId);
       if (!task) continue;
       task.stakeholders.delete(id);
-      task.workers.delete(id);
-      this.touched(task);
+      if (task.workers.has(id)) this.mutateWorkers(task, (workers) => workers.delete(id));
+      else this.touched(task);
     }
     this.workerIndexes.delete(id);
   }
@@ -1288,13 +1319,13 @@ export class Engine {
   }
 
   private retryPolicyFrom(override: A.RetryPolicyOverride | null): RetryPolicy {
-    const policy = configRetryPolicy(this.config);
-    if (override) {
-      if (override.retryCount != null) policy.retryCount = override.retryCount;
-      if (override.disableHardTimeout != null) policy.disableHardTimeout = override.disableHardTimeout;
-      if (override.disableWindow != null) policy.disableWindow = override.disableWindow;
-    }
-    return policy;
+    const base = configRetryPolicy(this.config);
+    if (!override || (override.retryCount == null && override.disableHardTimeout == null && override.disableWindow == null)) return base;
+    return {
+      retryCount: override.retryCount ?? base.retryCount,
+      disableHardTimeout: override.disableHardTimeout ?? base.disableHardTimeout,
+      disableWindow: override.disableWindow ?? base.disableWindow,
+    };
   }
 
   /** server.md §4.5: only the four statuses history knows are recorded. */
@@ -1388,6 +1419,14 @@ function isHistoryStatus(status: TaskStatus): status is "PENDING" | "RUNNING" | 
   return status === PENDING || status === RUNNING || status === DONE || status === FAILED;
 }
 
+function samePolicy(a: RetryPolicy, b: RetryPolicy): boolean {
+  return a.retryCount === b.retryCount && a.disableHardTimeout === b.disableHardTimeout && a.disableWindow === b.disableWindow;
+}
+
+function newMeta(seq: number, statusSeq: number): TaskMeta {
+  return { seq, statusSeq, unmet: 0, indexed: false, counted: false, resourceful: false, rank: null, batchFamily: null };
+}
+
 function popDue(heap: MinHeap, isDue: (key: number) => boolean, into: Set<string>): void {
   for (;;) {
     const key = heap.peekKey();
@@ -1431,6 +1470,7 @@ function decodeExpl(expl: string | null): string | null {
   }
 }
 
+/** A private copy of a record; empty maps and lists become the shared empties. */
 function cloneTask(task: TaskRecord): TaskRecord {
   return {
     ...task,
@@ -1438,13 +1478,13 @@ function cloneTask(task: TaskRecord): TaskRecord {
     stakeholders: new Set(task.stakeholders),
     workers: new Set(task.workers),
     resourcesRunning: task.resourcesRunning ? { ...task.resourcesRunning } : null,
-    resources: { ...task.resources },
-    params: { ...task.params },
-    paramVisibilities: { ...task.paramVisibilities },
+    resources: ownMap(task.resources),
+    params: ownMap(task.params),
+    paramVisibilities: ownMap(task.paramVisibilities),
     retryPolicy: { ...task.retryPolicy },
-    failures: [...task.failures],
-    schedulerMessageResponses: { ...task.schedulerMessageResponses },
-    owners: [...task.owners],
+    failures: task.failures.length > 0 ? [...task.failures] : EMPTY_LIST,
+    schedulerMessageResponses: ownMap(task.schedulerMessageResponses),
+    owners: task.owners.length > 0 ? [...task.owners] : EMPTY_LIST,
   };
 }
 

@@ -1,17 +1,19 @@
 /**
  * Failure counting and the auto-disable test (rpc.md §3.3). Mutates only the
- * task's failure list, as Luigi does when it counts (old entries are dropped).
+ * task's failure list, as Luigi does when it counts (old entries are dropped);
+ * the list is replaced, never changed in place (it may be shared).
  * @module
  */
+import { EMPTY_LIST } from "./records.ts";
 import type { Seconds, TaskRecord } from "./types.ts";
 
 export function recordFailure(task: TaskRecord, now: Seconds): void {
   if (!task.firstFailureTime) task.firstFailureTime = now;
-  task.failures.push(now);
+  task.failures = [...task.failures, now];
 }
 
 export function clearFailures(task: TaskRecord): void {
-  task.failures = [];
+  task.failures = EMPTY_LIST;
   task.firstFailureTime = null;
 }
 

@@ -6,6 +6,20 @@
 import type { TaskFacts } from "./events.ts";
 import type { EngineConfig, RetryPolicy, Seconds, TaskRecord, TaskStatus, WorkerRecord } from "./types.ts";
 
+/**
+ * Shared, frozen empty values for the many tasks that have no params,
+ * resources, failures or owners: a task record's maps and lists are
+ * replaced, never changed in place, so they can share these (a write would
+ * throw instead of corrupting other tasks).
+ */
+export const EMPTY_MAP: Record<string, never> = Object.freeze({});
+export const EMPTY_LIST: never[] = Object.freeze([]) as unknown as never[];
+
+/** `{}` when empty (shared), else a copy. */
+export function ownMap<T>(map: Record<string, T> | null | undefined): Record<string, T> {
+  return map && hasKeys(map) ? { ...map } : EMPTY_MAP;
+}
+
 export interface NewTaskFields {
   deps?: Iterable<string>;
   resources?: Record<string, number>;
@@ -16,12 +30,16 @@ export interface NewTaskFields {
   paramVisibilities?: Record<string, number>;
 }
 
+const policies = new WeakMap<EngineConfig, RetryPolicy>();
+
+/** The config's retry policy: one frozen object shared by every task that has no override. */
 export function configRetryPolicy(config: EngineConfig): RetryPolicy {
-  return {
-    retryCount: config.retryCount,
-    disableHardTimeout: config.disableHardTimeout,
-    disableWindow: config.disableWindow,
-  };
+  let policy = policies.get(config);
+  if (!policy) {
+    policy = Object.freeze({ retryCount: config.retryCount, disableHardTimeout: config.disableHardTimeout, disableWindow: config.disableWindow });
+    policies.set(config, policy);
+  }
+  return policy;
 }
 
 export function newTaskRecord(id: string, status: TaskStatus, now: Seconds, policy: RetryPolicy, fields: NewTaskFields): TaskRecord {
@@ -40,24 +58,24 @@ export function newTaskRecord(id: string, status: TaskStatus, now: Seconds, poli
     resourcesRunning: null,
     expl: null,
     priority: fields.priority ?? 0,
-    resources: fields.resources ?? {},
+    resources: fields.resources ?? EMPTY_MAP,
     family: fields.family ?? "",
     module: fields.module ?? null,
-    params: fields.params ?? {},
-    paramVisibilities: fields.paramVisibilities ?? {},
+    params: fields.params ?? EMPTY_MAP,
+    paramVisibilities: fields.paramVisibilities ?? EMPTY_MAP,
     acceptsMessages: false,
     retryPolicy: policy,
-    failures: [],
+    failures: EMPTY_LIST,
     firstFailureTime: null,
     trackingUrl: null,
     statusMessage: null,
     progressPercentage: null,
-    schedulerMessageResponses: {},
+    schedulerMessageResponses: EMPTY_MAP,
     schedulerDisableTime: null,
     runnable: false,
     batchable: false,
     batchId: null,
-    owners: [],
+    owners: EMPTY_LIST,
   };
 }
 

@@ -1,0 +1,84 @@
+/**
+ * Realistic task graphs for the benchmarks: per date, S extract → transform →
+ * load chains (loads need the `db` resource) fanning into one report per
+ * date, with params, priorities (recent dates first) and owners split over W
+ * workers. Ids look like the Python client's (`Family_summary_hash10`).
+ */
+import { createHash } from "node:crypto";
+
+export interface BenchTask {
+  id: string;
+  family: string;
+  params: Record<string, string>;
+  deps: string[];
+  priority: number;
+  resources: Record<string, number>;
+  /** Index of the worker that schedules it. */
+  owner: number;
+}
+
+function taskId(family: string, params: Record<string, string>): string {
+  const canonical = JSON.stringify(Object.fromEntries(Object.entries(params).sort(([a], [b]) => (a < b ? -1 : 1))));
+  const hash = createHash("md5").update(canonical).digest("hex").slice(0, 10);
+  const summary = Object.keys(params).sort().slice(0, 3).map((k) => params[k]!.slice(0, 16)).join("_").replace(/[^A-Za-z0-9_]/g, "_");
+  return `${family}_${summary}_${hash}`;
+}
+
+/** About `n` tasks over `workers` workers; `sources` chains per date. */
+export function buildDag(n: number, workers: number, sources = 10): BenchTask[] {
+  const perDate = 3 * sources + 1;
+  const dates = Math.max(1, Math.round(n / perDate));
+  const out: BenchTask[] = [];
+  for (let d = 0; d < dates; d++) {
+    const date = new Date(Date.UTC(2020, 0, 1) + d * 86400000).toISOString().slice(0, 10);
+    const owner = d % workers;
+    const priority = Math.floor((d / dates) * 100);
+    const loads: string[] = [];
+    for (let s = 0; s < sources; s++) {
+      const source = `src${s}`;
+      const extract = { family: "Extract", params: { date, source } };
+      const transform = { family: "Transform", params: { date, source, mode: "full" } };
+      const load = { family: "Load", params: { date, table: `t_${source}` } };
+      const eid = taskId(extract.family, extract.params);
+      const tid = taskId(transform.family, transform.params);
+      const lid = taskId(load.family, load.params);
+      out.push({ id: eid, ...extract, deps: [], priority, resources: {}, owner });
+      out.push({ id: tid, ...transform, deps: [eid], priority, resources: {}, owner });
+      out.push({ id: lid, ...load, deps: [tid], priority, resources: { db: 1 }, owner });
+      loads.push(lid);
+    }
+    const report = { family: "Report", params: { date } };
+    out.push({ id: taskId(report.family, report.params), ...report, deps: loads, priority: priority + 1, resources: {}, owner });
+  }
+  return out;
+}
+
+/** Tasks in the order a Luigi worker reports them while scheduling: each root, then breadth-first deps. */
+export function schedulingOrder(tasks: BenchTask[]): BenchTask[] {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const dependedOn = new Set(tasks.flatMap((t) => t.deps));
+  const seen = new Set<string>();
+  const out: BenchTask[] = [];
+  for (const root of tasks) {
+    if (dependedOn.has(root.id) || seen.has(root.id)) continue;
+    const queue = [root];
+    seen.add(root.id);
+    for (let i = 0; i < queue.length; i++) {
+      const t = queue[i]!;
+      out.push(t);
+      for (const d of t.deps) {
+        const dep = byId.get(d);
+        if (dep && !seen.has(d)) {
+          seen.add(d);
+          queue.push(dep);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
