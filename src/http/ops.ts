@@ -54,7 +54,8 @@ export function mountOps(app: Hono, ctx: AppContext): void {
   app.use("*", async (c, next) => {
     const decision = ops.auth.decide({
       method: c.req.method,
-      path: c.req.path,
+      // The raw path, decoded once by the classifier exactly as the /api route decodes it.
+      path: new URL(c.req.url).pathname,
       authorization: c.req.header("Authorization") ?? null,
       origin: c.req.header("Origin") ?? null,
       host: c.req.header("Host") ?? null,
