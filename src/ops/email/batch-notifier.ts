@@ -91,27 +91,25 @@ export class BatchNotifier {
     while (counts.expls.length > Math.max(0, this.config.errorMessages)) counts.expls.shift();
   }
 
-  addFailure(taskName: string, family: string, unbatchedParams: Record<string, unknown>, expl: string, owners: readonly string[]): void {
-    const key = this.key(taskName, family, unbatchedParams);
+  /** One event for every recipient: the default ones plus the task's owners. */
+  private record(kind: "failures" | "disables" | "schedulingFailures", key: string, expl: string | null, owners: readonly string[]): void {
     for (const recipient of this.recipients(owners)) {
       const counts = this.group(recipient, key);
-      counts.failures++;
-      this.remember(counts, expl);
+      counts[kind]++;
+      if (expl !== null) this.remember(counts, expl);
     }
+  }
+
+  addFailure(taskName: string, family: string, unbatchedParams: Record<string, unknown>, expl: string, owners: readonly string[]): void {
+    this.record("failures", this.key(taskName, family, unbatchedParams), expl, owners);
   }
 
   addDisable(taskName: string, family: string, unbatchedParams: Record<string, unknown>, owners: readonly string[]): void {
-    const key = this.key(taskName, family, unbatchedParams);
-    for (const recipient of this.recipients(owners)) this.group(recipient, key).disables++;
+    this.record("disables", this.key(taskName, family, unbatchedParams), null, owners);
   }
 
   addSchedulingFailure(taskName: string, family: string, unbatchedParams: Record<string, unknown>, expl: string, owners: readonly string[]): void {
-    const key = this.key(taskName, family, unbatchedParams);
-    for (const recipient of this.recipients(owners)) {
-      const counts = this.group(recipient, key);
-      counts.schedulingFailures++;
-      this.remember(counts, expl);
-    }
+    this.record("schedulingFailures", this.key(taskName, family, unbatchedParams), expl, owners);
   }
 
   /** Whether anything is waiting to be sent. */
