@@ -32,6 +32,6 @@ export function attachHistory(service: SchedulerService, context: AppContext, cl
   store.startRetention();
   const where = store.location.kind === "file" ? store.location.path : "memory (lost at exit)";
   const retention = store.retentionDays === null ? "kept forever" : `kept ${store.retentionDays} days`;
-  log.info(`Task history: recording to ${where}, ${retention}`);
+  log.info(`Task history: recording to ${where} on ${store.writer}, ${retention}`);
   return () => store.close();
 }

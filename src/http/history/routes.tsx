@@ -167,11 +167,13 @@ export function registerHistoryRoutes(app: Hono, getStore: () => HistoryStore | 
   }
 }
 
-function answer(c: Context, handler: Handler, store: HistoryStore | null): Response {
+async function answer(c: Context, handler: Handler, store: HistoryStore | null): Promise<Response> {
   const json = c.req.query("format") === "json";
   const links = linksFrom(rootPrefix(rawPath(c)));
   try {
     if (!store) throw new PageError(404, "Task history is not enabled", NOT_ENABLED);
+    // Whatever the scheduler has recorded so far is committed before we read.
+    await store.sync();
     const { json: data, page } = handler({ c, store, links, json });
     return json ? c.json(data) : c.html(renderPage(page()));
   } catch (error) {

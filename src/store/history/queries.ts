@@ -4,7 +4,7 @@
  * @module
  */
 import type { Database } from "bun:sqlite";
-import { parameterText } from "./recorder.ts";
+import { parameterText } from "./writer.ts";
 import { type HistoryEvent, runsOf, type TaskRun } from "./runs.ts";
 import { parseTs } from "./timestamp.ts";
 
@@ -65,15 +65,11 @@ interface EventRow {
 const ids = (rows: Array<{ id: number }>) => JSON.stringify(rows.map((r) => r.id));
 
 export class HistoryQueries {
-  /** @param beforeRead writes queued events first, so a read sees every RPC already answered. */
-  constructor(
-    private readonly db: Database,
-    private readonly beforeRead: () => void = () => {},
-  ) {}
+  /** Reads only: callers `await store.sync()` first so a page shows every RPC already answered. */
+  constructor(private readonly db: Database) {}
 
   /** Records with an event at or after `since` (all when null), newest activity first. */
   latest(since: string | null, limit: number): RecordPage {
-    this.beforeRead();
     const where = since === null ? "" : "WHERE e.ts >= ?";
     const args = since === null ? [] : [since];
     const rows = this.db
@@ -89,7 +85,6 @@ export class HistoryQueries {
 
   /** Records of a family whose parameters include every pair in `params`, oldest first. */
   byName(name: string, params: Record<string, unknown>, limit: number): RecordPage {
-    this.beforeRead();
     const joins: string[] = [];
     const args: Array<string | number | null> = [];
     Object.entries(params).forEach(([key, value], i) => {
@@ -107,7 +102,6 @@ export class HistoryQueries {
 
   /** One record with its parameters, events and runs; null when there is no such row. */
   byId(id: number): RecordDetail | null {
-    this.beforeRead();
     const row = this.db.query<TaskRow, [number]>("SELECT id, task_id, name, host FROM tasks WHERE id = ?").get(id);
     if (!row) return null;
     const summary = this.summaries([row])[0]!;
@@ -120,14 +114,12 @@ export class HistoryQueries {
 
   /** The latest record (highest id) of a scheduler task id. */
   byTaskId(taskId: string): RecordDetail | null {
-    this.beforeRead();
     const row = this.db.query<{ id: number }, [string]>("SELECT id FROM tasks WHERE task_id = ? ORDER BY id DESC LIMIT 1").get(taskId);
     return row ? this.byId(row.id) : null;
   }
 
   /** Every family with its number of records, by name (Luigi lists one pill per record; we count them). */
   families(): FamilyCount[] {
-    this.beforeRead();
     return this.db
       .query<{ name: string | null; records: number }, []>("SELECT name, COUNT(*) AS records FROM tasks GROUP BY name ORDER BY name")
       .all()
@@ -136,7 +128,6 @@ export class HistoryQueries {
 
   /** The runs of every record of a family, oldest first, and Luigi's chart data sets. */
   familyRuns(name: string): FamilyRuns {
-    this.beforeRead();
     const events = this.db
       .query<EventRow, [string]>(
         "SELECT e.id, e.task_id, e.event_name, e.ts FROM task_events e JOIN tasks t ON t.id = e.task_id WHERE t.name = ? ORDER BY e.id",

@@ -1,7 +1,7 @@
 /**
  * The task-history store as the server composes it: open the database named by
- * the config, create and upgrade Luigi's schema, record engine events, answer
- * the pages' queries, apply retention, close cleanly.
+ * the config, create and upgrade Luigi's schema, record engine events on the
+ * history thread, answer the pages' queries, apply retention, close cleanly.
  * @module
  */
 import type { Database } from "bun:sqlite";
@@ -10,9 +10,10 @@ import type { Clock } from "../../lib/clock.ts";
 import { HistoryConfigError, type HistoryLocation, openDatabase, parseDbConnection } from "./connection.ts";
 import { HistoryQueries } from "./queries.ts";
 import { HistoryRecorder, type RecorderOptions } from "./recorder.ts";
-import { pruneBefore } from "./retention.ts";
 import { ensureSchema } from "./schema.ts";
+import { InlineSink, ThreadSink, type WriteSink } from "./sink.ts";
 import { formatTs } from "./timestamp.ts";
+import { HistoryWriter } from "./writer.ts";
 
 const DAY = 86_400;
 const RETENTION_INTERVAL_MS = 3_600_000;
@@ -21,59 +22,75 @@ export interface HistoryStoreOptions extends RecorderOptions {
   clock: Clock;
   /** Startup and retention notes (schema upgrades, pruned rows). */
   log?: (message: string) => void;
+  /** Write failures (Luigi: WARNING "Error saving Task history" with the stack). */
+  warn?: (message: string, error: unknown) => void;
   /** Working directory for `sqlite:///relative.db`. */
   cwd?: string;
+  /** Write a file database on its own thread (default true; in-memory databases are always inline). */
+  thread?: boolean;
+}
+
+/** Worker specifiers for writer-worker.ts: from source, or as the compiled binary embeds it (scripts/build.ts). */
+function writerCandidates(): string[] {
+  if (Bun.main.startsWith("/$bunfs/")) return ["./store/history/writer-worker.ts", "./src/store/history/writer-worker.ts"];
+  return [new URL("./writer-worker.ts", import.meta.url).href];
 }
 
 export class HistoryStore {
   readonly recorder: HistoryRecorder;
   readonly queries: HistoryQueries;
   private retentionTimer: ReturnType<typeof setInterval> | null = null;
-  private closed = false;
+  private closing: Promise<void> | null = null;
 
   constructor(
+    /** The read connection (pages); writes go through the recorder's sink. */
     readonly db: Database,
     readonly location: HistoryLocation,
     readonly clock: Clock,
     readonly retentionDays: number | null,
     private readonly log: (message: string) => void,
+    private readonly sink: WriteSink,
     options: RecorderOptions,
   ) {
-    this.recorder = new HistoryRecorder(db, options);
-    this.queries = new HistoryQueries(db, () => this.recorder.writePending());
+    this.recorder = new HistoryRecorder(sink, options);
+    this.queries = new HistoryQueries(db);
   }
 
-  /** Applies retention now (and is called hourly when retention is set). Returns the records deleted. */
-  applyRetention(): number {
-    if (this.retentionDays === null || this.closed) return 0;
-    this.recorder.writePending();
-    const deleted = pruneBefore(this.db, formatTs(this.clock.now() - this.retentionDays * DAY));
-    this.recorder.forgetRecords(deleted);
-    if (deleted.size > 0) this.log(`task history retention: deleted ${deleted.size} records older than ${this.retentionDays} days`);
-    return deleted.size;
+  /** Where the writes happen ("the history thread", or "the main thread"). */
+  get writer(): string {
+    return this.sink.where;
+  }
+
+  /** Resolves once everything recorded so far can be read. */
+  sync(): Promise<void> {
+    return this.recorder.sync();
+  }
+
+  /** Applies retention now (and hourly once started). Resolves to the number of records deleted. */
+  async applyRetention(): Promise<number> {
+    if (this.retentionDays === null || this.closing) return 0;
+    const deleted = await this.recorder.prune(formatTs(this.clock.now() - this.retentionDays * DAY));
+    if (deleted > 0) this.log(`task history retention: deleted ${deleted} records older than ${this.retentionDays} days`);
+    return deleted;
   }
 
   /** Starts the hourly retention pass (no-op without retention). */
   startRetention(): void {
     if (this.retentionDays === null || this.retentionTimer) return;
-    this.applyRetention();
-    this.retentionTimer = setInterval(() => {
-      try {
-        this.applyRetention();
-      } catch (error) {
-        console.warn("task history retention failed:", error);
-      }
-    }, RETENTION_INTERVAL_MS);
+    const pass = () => void this.applyRetention().catch((error) => this.log(`task history retention failed: ${(error as Error).message}`));
+    pass();
+    this.retentionTimer = setInterval(pass, RETENTION_INTERVAL_MS);
     (this.retentionTimer as { unref?: () => void }).unref?.();
   }
 
   /** Writes what is queued and closes the database. Safe to call twice. */
-  close(): void {
-    if (this.closed) return;
-    if (this.retentionTimer) clearInterval(this.retentionTimer);
-    this.recorder.close();
-    this.closed = true;
-    this.db.close();
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.retentionTimer) clearInterval(this.retentionTimer);
+      await this.recorder.close();
+      this.db.close();
+    })();
+    return this.closing;
   }
 }
 
@@ -81,7 +98,8 @@ export class HistoryStore {
  * Opens the history named by the config, or returns null when history is off.
  * Throws HistoryConfigError (a one-line message) when it is on but cannot be opened.
  */
-export function openHistory(config: HistoryConfig, { clock, log = (m) => console.warn(m), cwd, ...recorder }: HistoryStoreOptions): HistoryStore | null {
+export function openHistory(config: HistoryConfig, options: HistoryStoreOptions): HistoryStore | null {
+  const { clock, log = (m) => console.warn(m), warn = (m, e) => console.warn(m, e), cwd, thread = true, ...recorder } = options;
   if (!config.enabled) return null;
   if (!config.dbConnection) {
     throw new HistoryConfigError("record_task_history is on but [task_history] db_connection is not set (e.g. db_connection = sqlite:////var/lib/luigi-server/history.db)");
@@ -98,7 +116,12 @@ export function openHistory(config: HistoryConfig, { clock, log = (m) => console
     const where = location.kind === "file" ? location.path : ":memory:";
     throw new HistoryConfigError(`cannot use task history database ${where}: ${(error as Error).message}`, { cause: error });
   }
-  return new HistoryStore(db, location, clock, config.retentionDays, log, recorder);
+  const inline = () => new InlineSink(new HistoryWriter(db, warn));
+  const sink =
+    location.kind === "file" && thread
+      ? new ThreadSink(location.path, writerCandidates(), inline, (message, error) => warn(message, error))
+      : inline();
+  return new HistoryStore(db, location, clock, config.retentionDays, log, sink, recorder);
 }
 
 export { HistoryConfigError } from "./connection.ts";

@@ -9,7 +9,7 @@ const T0 = 1_800_000_000;
 const HOUR = 3600;
 let store: HistoryStore;
 
-beforeEach(() => {
+beforeEach(async () => {
   process.env.TZ = "Etc/UTC";
   store = openHistory({ enabled: true, dbConnection: "sqlite://", retentionDays: null }, { clock: new FakeClock(T0) })!;
   const a1 = facts("A_1", "A", { day: "1", kind: "x" });
@@ -26,6 +26,7 @@ beforeEach(() => {
     historyEvent(a2, "FAILED", T0 - 2 * HOUR + 4), // interleaved with B: Luigi's id+1 rule would pair wrongly
     historyEvent(b, "DONE", T0 - HOUR),
   ]);
+  await store.sync();
 });
 afterEach(() => store.close());
 

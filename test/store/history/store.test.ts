@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeClock } from "../../../src/lib/clock.ts";
 import { ensureSchema } from "../../../src/store/history/schema.ts";
+import { InlineSink, ThreadSink } from "../../../src/store/history/sink.ts";
+import { HistoryWriter } from "../../../src/store/history/writer.ts";
 import { type HistoryStore, openHistory } from "../../../src/store/history/store.ts";
 import { formatTs } from "../../../src/store/history/timestamp.ts";
 import { facts, historyEvent } from "./events.ts";
@@ -13,21 +15,23 @@ const T0 = 1_800_000_000;
 let dir: string;
 let clock: FakeClock;
 const opened: HistoryStore[] = [];
+let useThread = true;
 
 beforeEach(() => {
+  useThread = true;
   process.env.TZ = "Etc/UTC";
   dir = mkdtempSync(join(tmpdir(), "luigid-history-"));
   clock = new FakeClock(T0);
 });
-afterEach(() => {
-  for (const store of opened.splice(0)) store.close();
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function open(file = "h.db", extra: { retentionDays?: number | null; warn?: (m: string, e: unknown) => void; log?: (m: string) => void } = {}): HistoryStore {
+function open(file = "h.db", extra: { retentionDays?: number | null; warn?: (m: string, e: unknown) => void; log?: (m: string) => void; thread?: boolean } = {}): HistoryStore {
   const store = openHistory(
     { enabled: true, dbConnection: `sqlite:///${file}`, retentionDays: extra.retentionDays ?? null },
-    { clock, cwd: dir, warn: extra.warn, log: extra.log ?? (() => {}) },
+    { clock, cwd: dir, warn: extra.warn, log: extra.log ?? (() => {}), thread: extra.thread ?? useThread },
   )!;
   opened.push(store);
   return store;
@@ -48,9 +52,9 @@ function readBack(file = "h.db") {
 }
 
 describe("schema", () => {
-  test("creates Luigi's tables and indexes exactly, once", () => {
-    open().close();
-    open().close();
+  test("creates Luigi's tables and indexes exactly, once", async () => {
+    await open().close();
+    await open().close();
     const db = new Database(join(dir, "h.db"), { readonly: true });
     const objects = db.query<{ type: string; name: string; sql: string }, []>("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name").all();
     db.close();
@@ -70,7 +74,7 @@ describe("schema", () => {
     expect(events).toContain("FOREIGN KEY(task_id) REFERENCES tasks (id)");
   });
 
-  test("upgrades a very old file without tasks.task_id, as Luigi does", () => {
+  test("upgrades a very old file without tasks.task_id, as Luigi does", async () => {
     const db = new Database(join(dir, "old.db"));
     db.exec("CREATE TABLE tasks (id INTEGER NOT NULL, name VARCHAR(128), host VARCHAR(128), PRIMARY KEY (id))");
     db.exec("CREATE TABLE task_parameters (task_id INTEGER NOT NULL, name VARCHAR(128) NOT NULL, value VARCHAR(256), PRIMARY KEY (task_id, name))");
@@ -86,13 +90,16 @@ describe("schema", () => {
   });
 });
 
-describe("recording", () => {
-  test("one record per task id, events appended, host from get_work, every parameter kept", () => {
+for (const thread of [true, false]) describe(`recording (${thread ? "on the history thread" : "inline"})`, () => {
+  beforeEach(() => {
+    useThread = thread;
+  });
+  test("one record per task id, events appended, host from get_work, every parameter kept", async () => {
     const store = open();
     const a = facts("A_1_abc", "A", { date: "2024-01-01", secret: "s3cr3t", n: 3 });
     store.recorder.onChange([historyEvent(a, "PENDING", T0), historyEvent(a, "RUNNING", T0 + 1, "vm1"), historyEvent(a, "DONE", T0 + 3.5)]);
     store.recorder.onChange([historyEvent(facts("B", "B"), "PENDING", T0 + 4)]);
-    store.recorder.writePending();
+    await store.sync();
     const back = readBack();
     expect(back.tasks).toEqual([
       { id: 1, task_id: "A_1_abc", name: "A", host: "vm1" },
@@ -116,22 +123,23 @@ describe("recording", () => {
     store.recorder.onChange([historyEvent(facts("A", "A"), "PENDING", T0)]);
     expect(store.recorder.pending).toBe(1);
     expect(readBack("q.db").events).toHaveLength(0);
-    await Bun.sleep(60); // the batch delay is 20 ms
+    await Bun.sleep(60); // the batch delay is 20 ms: the timer hands the batch over
     expect(store.recorder.pending).toBe(0);
+    await store.sync();
     expect(readBack("q.db").events).toHaveLength(1);
     store.recorder.onChange([historyEvent(facts("A", "A"), "RUNNING", T0 + 1, "h")]);
-    store.close();
+    await store.close();
     expect(readBack("q.db").events.map((e) => (e as { event_name: string }).event_name)).toEqual(["PENDING", "RUNNING"]);
   });
 
-  test("a restart starts a new record for the same task id; the old one is untouched", () => {
+  test("a restart starts a new record for the same task id; the old one is untouched", async () => {
     const a = facts("A", "A", { x: "1" });
     const first = open();
     first.recorder.onChange([historyEvent(a, "PENDING", T0), historyEvent(a, "RUNNING", T0 + 1, "h1"), historyEvent(a, "DONE", T0 + 2)]);
-    first.close();
+    await first.close();
     const second = open();
     second.recorder.onChange([historyEvent(a, "PENDING", T0 + 10), historyEvent(a, "RUNNING", T0 + 11, "h2")]);
-    second.close();
+    await second.close();
     const back = readBack();
     expect(back.tasks).toEqual([
       { id: 1, task_id: "A", name: "A", host: "h1" },
@@ -141,33 +149,34 @@ describe("recording", () => {
     expect(back.events.filter((e) => (e as { task_id: number }).task_id === 2)).toHaveLength(2);
   });
 
-  test("a write failure is logged and never thrown; later events still land", () => {
+  test("a write failure is logged and never thrown; later events still land", async () => {
     const warnings: string[] = [];
     const store = open("f.db", { warn: (m) => warnings.push(m) });
+    await store.sync(); // the history thread has opened the file
     store.db.exec("ALTER TABLE task_events RENAME TO gone");
     store.recorder.onChange([historyEvent(facts("A", "A"), "PENDING", T0)]);
-    expect(() => store.recorder.writePending()).not.toThrow();
+    await store.sync();
     expect(warnings).toEqual(["Error saving Task history"]);
     store.db.exec("ALTER TABLE gone RENAME TO task_events");
     store.recorder.onChange([historyEvent(facts("A", "A"), "RUNNING", T0 + 1, "h")]);
-    store.recorder.writePending();
+    await store.sync();
     expect(readBack("f.db").events).toEqual([{ task_id: 1, event_name: "RUNNING", ts: formatTs(T0 + 1) }]);
   });
 
-  test("a record deleted behind our back is re-created instead of failing forever", () => {
+  test("a record deleted behind our back is re-created instead of failing forever", async () => {
     const store = open();
     const a = facts("A", "A");
     store.recorder.onChange([historyEvent(a, "PENDING", T0)]);
-    store.recorder.writePending();
+    await store.sync();
     store.db.exec("DELETE FROM task_events; DELETE FROM tasks");
     store.recorder.onChange([historyEvent(a, "RUNNING", T0 + 1, "h")]);
-    store.recorder.writePending();
+    await store.sync();
     expect(readBack().tasks).toEqual([{ id: 1, task_id: "A", name: "A", host: "h" }]);
   });
 });
 
 describe("a history file written by Luigi", () => {
-  test("is read and appended to", () => {
+  test("is read and appended to", async () => {
     const db = new Database(join(dir, "luigi.db"));
     // What SQLAlchemy creates for luigi/db_task_history.py, with rows as Luigi writes them.
     db.exec(`
@@ -194,7 +203,7 @@ describe("a history file written by Luigi", () => {
 
     const again = facts("Load_2024_01_01_aa", "Load", { date: "2024-01-01" });
     store.recorder.onChange([historyEvent(again, "PENDING", T0), historyEvent(again, "RUNNING", T0 + 1, "etl-2"), historyEvent(again, "DONE", T0 + 61)]);
-    store.close();
+    await store.close();
     const back = readBack("luigi.db");
     expect(back.tasks).toEqual([
       { id: 1, task_id: "Load_2024_01_01_aa", name: "Load", host: "etl-1" },
@@ -206,14 +215,14 @@ describe("a history file written by Luigi", () => {
 });
 
 describe("retention", () => {
-  test("deletes whole records last active before the cut-off and forgets them", () => {
+  test("deletes whole records last active before the cut-off and forgets them", async () => {
     const logs: string[] = [];
     const store = open("r.db", { retentionDays: 2, log: (m) => logs.push(m) });
     const old = facts("Old", "Old", { k: "v" });
     const live = facts("Live", "Live");
     store.recorder.onChange([historyEvent(old, "PENDING", T0), historyEvent(live, "PENDING", T0), historyEvent(live, "RUNNING", T0 + 2.5 * 86_400, "h")]);
     clock.set(T0 + 3 * 86_400);
-    expect(store.applyRetention()).toBe(1);
+    expect(await store.applyRetention()).toBe(1);
     expect(logs).toEqual(["task history retention: deleted 1 records older than 2 days"]);
     let back = readBack("r.db");
     expect(back.tasks).toEqual([{ id: 2, task_id: "Live", name: "Live", host: "h" }]);
@@ -221,17 +230,45 @@ describe("retention", () => {
     expect(back.events).toHaveLength(2);
     // The next event of the pruned task id opens a fresh record.
     store.recorder.onChange([historyEvent(old, "PENDING", clock.now())]);
-    store.recorder.writePending();
+    await store.sync();
     back = readBack("r.db");
     expect(back.tasks.map((t) => (t as { task_id: string }).task_id)).toEqual(["Live", "Old"]);
   });
 
-  test("is off by default and rejects a non-positive value", () => {
+  test("is off by default and rejects a non-positive value", async () => {
     const store = open("n.db");
-    expect(store.applyRetention()).toBe(0);
+    expect(await store.applyRetention()).toBe(0);
     expect(() => openHistory({ enabled: true, dbConnection: "sqlite://", retentionDays: 0 }, { clock })).toThrow(/retention/);
     expect(openHistory({ enabled: false, dbConnection: null, retentionDays: null }, { clock })).toBeNull();
     expect(() => openHistory({ enabled: true, dbConnection: null, retentionDays: null }, { clock })).toThrow(/db_connection is not set/);
     expect(() => openHistory({ enabled: true, dbConnection: `sqlite:///${dir}/missing/dir/h.db`, retentionDays: null }, { clock })).toThrow(/cannot open/);
+  });
+});
+
+describe("the history thread", () => {
+  test("a file database is written on the history thread; memory inline", async () => {
+    const store = open("t.db");
+    store.recorder.onChange([historyEvent(facts("A", "A"), "PENDING", T0)]);
+    await store.sync();
+    expect(store.writer).toBe("the history thread");
+    const memory = openHistory({ enabled: true, dbConnection: "sqlite://", retentionDays: null }, { clock })!;
+    opened.push(memory);
+    expect(memory.writer).toBe("the main thread");
+  });
+
+  test("when the thread cannot start, batches in flight are written on the main thread", async () => {
+    const warnings: string[] = [];
+    const db = new Database(join(dir, "fb.db"));
+    ensureSchema(db);
+    const sink = new ThreadSink(join(dir, "fb.db"), ["./no-such-writer.ts"], () => new InlineSink(new HistoryWriter(db, () => {})), (m) => warnings.push(m));
+    const event = { taskId: "A", family: "A", params: { k: "v" }, status: "PENDING" as const, at: T0, host: null };
+    sink.write([event]);
+    sink.write([{ ...event, status: "RUNNING", host: "h" }]);
+    await sink.sync();
+    expect(sink.where).toBe("the main thread (the history thread failed)");
+    expect(warnings).toEqual(["task history thread unavailable; writing history on the main thread"]);
+    await sink.close();
+    db.close();
+    expect(readBack("fb.db").events.map((e) => (e as { event_name: string }).event_name)).toEqual(["PENDING", "RUNNING"]);
   });
 });

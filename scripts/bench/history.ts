@@ -1,0 +1,175 @@
+/**
+ * Task-history overhead benchmark (issue 5): the 10k-task schedule (every task
+ * added, handed out by get_work and reported DONE) with history off and on,
+ * alternating, median of N runs. Target: "on" keeps >= 85% of "off".
+ *
+ *   bun scripts/bench/history.ts [--tasks 10000] [--runs 5]                 in process
+ *   bun scripts/bench/history.ts --binary dist/luigid [--workers 8] [...]   through the binary
+ *
+ * In process: calls go through SchedulerService as /api's do, without HTTP,
+ * which makes history's share of the work as large as it can be. The loop
+ * yields to the event loop every 50 calls, as a server does between requests,
+ * so the recorder's batch timer runs during the schedule, and the wait until
+ * the history thread has committed everything is counted.
+ * Through the binary: N simulated workers over HTTP on 127.0.0.1, one request
+ * at a time each as Luigi's are, with `--state-path :memory:` in both modes.
+ * Either way the events written are counted and checked (3 per task).
+ */
+import { Database } from "bun:sqlite";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { Engine } from "../../src/engine/engine.ts";
+import { DEFAULT_ENGINE_CONFIG } from "../../src/engine/types.ts";
+import { systemClock } from "../../src/lib/clock.ts";
+import { SchedulerService } from "../../src/rpc/service.ts";
+import { openHistory } from "../../src/store/history/store.ts";
+
+const { values } = parseArgs({
+  options: {
+    tasks: { type: "string", default: "10000" },
+    runs: { type: "string", default: "5" },
+    workers: { type: "string", default: "8" },
+    binary: { type: "string" },
+  },
+});
+const TASKS = Number(values.tasks);
+const RUNS = Number(values.runs);
+const WORKERS = Number(values.workers);
+
+type Call = (method: string, args: Record<string, unknown>) => Promise<unknown>;
+
+function addTask(i: number, status: string, worker: string) {
+  return {
+    task_id: `Load_2026_01_${i}_${(i * 2654435761).toString(16).slice(0, 10)}`,
+    status,
+    worker,
+    family: `Load${i % 20}`,
+    module: "bench",
+    params: { date: "2026-01-01", part: String(i), kind: "daily" },
+    param_visibilities: { date: 0, part: 0, kind: 0 },
+    deps: [],
+    runnable: true,
+    priority: i % 7,
+    resources: {},
+    expl: null,
+    assistant: false,
+    batchable: false,
+    retry_policy_dict: { retry_count: null, disable_hard_timeout: null, disable_window: null },
+    owners: [],
+  };
+}
+
+/** One worker's share: add its tasks, then get_work → DONE until nothing is left. Returns its calls. */
+async function workload(call: Call, index: number, count: number): Promise<number> {
+  const worker = `Worker(salt=${index}, workers=1, host=bench, username=bench, pid=${index})`;
+  let calls = 1;
+  await call("add_worker", { worker, info: [["host", "bench"]] });
+  for (let i = index * count; i < (index + 1) * count && i < TASKS; i++, calls++) await call("add_task", addTask(i, "PENDING", worker));
+  for (;;) {
+    calls++;
+    const reply = (await call("get_work", { worker, host: "bench", assistant: false, current_tasks: [] })) as { task_id: string | null };
+    if (!reply.task_id) return calls;
+    calls++;
+    await call("add_task", addTask(Number(reply.task_id.split("_")[3]), "DONE", worker));
+  }
+}
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function inProcess(history: boolean, dir: string): Promise<{ seconds: number; calls: number; events: number }> {
+  const engine = new Engine({ ...DEFAULT_ENGINE_CONFIG, recordTaskHistory: history });
+  const service = new SchedulerService(engine, systemClock);
+  const dbPath = join(dir, `history-${Math.random().toString(36).slice(2)}.db`);
+  const store = history ? openHistory({ enabled: true, dbConnection: `sqlite:///${dbPath}`, retentionDays: null }, { clock: systemClock }) : null;
+  if (store) service.addListener(store.recorder);
+  let n = 0;
+  const call: Call = async (method, args) => {
+    if (++n % 50 === 0) await tick();
+    return service.call(method, args);
+  };
+  const started = performance.now();
+  const calls = await workload(call, 0, TASKS);
+  await store?.sync();
+  const seconds = (performance.now() - started) / 1000;
+  await service.close();
+  await store?.close();
+  return { seconds, calls, events: history ? countEvents(dbPath) : 0 };
+}
+
+function countEvents(path: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM task_events").get()!.n;
+  } finally {
+    db.close();
+  }
+}
+
+async function freePort(): Promise<number> {
+  return await new Promise((resolve) => {
+    const server = createServer();
+    server.listen({ port: 0, host: "127.0.0.1" }, () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+async function throughBinary(binary: string, history: boolean, dir: string): Promise<{ seconds: number; calls: number; events: number }> {
+  const port = await freePort();
+  const dbPath = join(dir, `history-${Math.random().toString(36).slice(2)}.db`);
+  writeFileSync(join(dir, "luigi.cfg"), history ? `[scheduler]\nrecord_task_history = true\n[task_history]\ndb_connection = sqlite:///${dbPath}\n` : "");
+  const proc = Bun.spawn([binary, "--state-path", ":memory:", "--address", "127.0.0.1", "--port", String(port)], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir },
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const call: Call = async (method, args) => {
+    const reply = await fetch(`${base}/api/${method}`, { method: "POST", body: new URLSearchParams({ data: JSON.stringify(args) }) });
+    if (reply.status !== 200) throw new Error(`${method}: ${reply.status} ${await reply.text()}`);
+    return ((await reply.json()) as { response: unknown }).response;
+  };
+  for (let tries = 0; ; tries++) {
+    try {
+      await call("ping", { worker: "probe" });
+      break;
+    } catch (error) {
+      if (tries > 500) throw error;
+      await Bun.sleep(10);
+    }
+  }
+  const started = performance.now();
+  const share = Math.ceil(TASKS / WORKERS);
+  const calls = (await Promise.all(Array.from({ length: WORKERS }, (_, i) => workload(call, i, share)))).reduce((a, b) => a + b, 0);
+  if (history) await fetch(`${base}/history?format=json&limit=1`); // a read waits for every queued write
+  const seconds = (performance.now() - started) / 1000;
+  proc.kill("SIGTERM");
+  await proc.exited;
+  return { seconds, calls, events: history ? countEvents(dbPath) : 0 };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "luigid-bench-history-"));
+try {
+  const run = (history: boolean) => (values.binary ? throughBinary(values.binary, history, dir) : inProcess(history, dir));
+  await run(false); // warm-up
+  const rates: Record<"off" | "on", number[]> = { off: [], on: [] };
+  for (let r = 0; r < RUNS; r++) {
+    for (const mode of r % 2 === 0 ? (["off", "on"] as const) : (["on", "off"] as const)) {
+      const { seconds, calls, events } = await run(mode === "on");
+      if (mode === "on" && events !== TASKS * 3) throw new Error(`expected ${TASKS * 3} history events, found ${events}`);
+      rates[mode].push(calls / seconds);
+      console.log(`run ${r} history ${mode.padEnd(3)}: ${calls} calls in ${seconds.toFixed(3)} s = ${(calls / seconds).toFixed(0)} calls/s${mode === "on" ? `, ${events} events written` : ""}`);
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const ratio = median(rates.on) / median(rates.off);
+  const where = values.binary ? `through ${values.binary}, ${WORKERS} workers over HTTP` : "in process";
+  console.log(`median ${where}: history off ${median(rates.off).toFixed(0)} calls/s, on ${median(rates.on).toFixed(0)} calls/s -> history keeps ${(ratio * 100).toFixed(1)}% (target >= 85%)`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,140 @@
+/**
+ * The SQL side of recording: turns queued history events into Luigi's rows,
+ * one transaction per batch. Runs on the history thread (writer-worker.ts) for
+ * a file database, or inline for an in-memory one; the logic is the same.
+ *
+ * The task id → record id map is Luigi's (server.md §4.4): the first event of a
+ * task id in this process inserts a `tasks` row, later ones append to it; after
+ * a restart the map is empty, so the next run of the same task gets a new row
+ * instead of overwriting an old one.
+ * @module
+ */
+import type { Database, Statement } from "bun:sqlite";
+import type { Seconds } from "../../engine/types.ts";
+import { pruneBefore } from "./retention.ts";
+import { formatTs } from "./timestamp.ts";
+
+/** One event to write, as it crosses to the history thread (plain data). */
+export interface QueuedEvent {
+  taskId: string;
+  /** Family and parameters ride only on the first event of a task id (all a new record needs). */
+  family?: string;
+  params?: Record<string, unknown>;
+  status: "PENDING" | "RUNNING" | "DONE" | "FAILED";
+  at: Seconds;
+  host: string | null;
+}
+
+/** What a retention pass did: records deleted, and the task ids whose next event must start a new record. */
+export interface PruneResult {
+  deleted: number;
+  forgotten: string[];
+}
+
+/** Parameter values are stored as the worker sent them; anything not a string as its JSON text. */
+export function parameterText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+export class HistoryWriter {
+  /** task id → its record, and its family (a record deleted by hand is re-created with its name). */
+  private readonly records = new Map<string, { id: number; family: string | null }>();
+  /** Prepared on first use and dropped after a failure, so a table fixed by hand is picked up again. */
+  private statements: Statements | null = null;
+
+  constructor(
+    private readonly db: Database,
+    /** Where write failures go (Luigi: WARNING "Error saving Task history"). */
+    private readonly warn: (message: string, error: unknown) => void,
+  ) {}
+
+  /**
+   * Writes a batch in one transaction, or, if that fails, each event in its
+   * own, so a bad event loses only itself. Never throws. Returns events written.
+   */
+  write(events: readonly QueuedEvent[]): number {
+    if (events.length === 0) return 0;
+    try {
+      this.commit(events);
+      return events.length;
+    } catch {
+      this.statements = null;
+      let written = 0;
+      for (const event of events) {
+        try {
+          this.commit([event]);
+          written++;
+        } catch (error) {
+          this.statements = null;
+          this.warn("Error saving Task history", error);
+        }
+      }
+      return written;
+    }
+  }
+
+  /** Deletes records last active before `cutoff` and forgets them. */
+  prune(cutoff: string): PruneResult {
+    const deleted = pruneBefore(this.db, cutoff);
+    const forgotten: string[] = [];
+    if (deleted.size > 0) {
+      for (const [taskId, record] of this.records) {
+        if (deleted.has(record.id)) {
+          this.records.delete(taskId);
+          forgotten.push(taskId);
+        }
+      }
+    }
+    return { deleted: deleted.size, forgotten };
+  }
+
+  /** One transaction; the map learns new record ids only once they are committed. */
+  private commit(events: readonly QueuedEvent[]): void {
+    const { insertTask, insertParameter, setHost, insertEvent } = (this.statements ??= prepare(this.db));
+    const created = new Map<string, { id: number; family: string | null }>();
+    // Consecutive events share a second far more often than not: format the timestamp prefix once.
+    let lastSecond = Number.NaN;
+    let prefix = "";
+    this.db.transaction(() => {
+      for (const event of events) {
+        const known = created.get(event.taskId) ?? this.records.get(event.taskId);
+        let recordId = known?.id;
+        // A RUNNING event carries the host; a record deleted behind our back (by hand, or a
+        // retention pass racing this batch) is re-created rather than failing forever as in Luigi.
+        if (recordId !== undefined && event.host !== null && setHost.run(event.host, recordId).changes === 0) recordId = undefined;
+        if (recordId === undefined) {
+          const family = event.family ?? known?.family ?? null;
+          recordId = Number(insertTask.run(event.taskId, family, event.host).lastInsertRowid);
+          const params = event.params ?? {};
+          for (const name in params) insertParameter.run(recordId, name, parameterText(params[name]));
+          created.set(event.taskId, { id: recordId, family });
+        }
+        const second = Math.floor(event.at);
+        if (second !== lastSecond) {
+          lastSecond = second;
+          prefix = formatTs(second).slice(0, 20);
+        }
+        const micros = Math.round((event.at - second) * 1_000_000);
+        insertEvent.run(recordId, event.status, micros >= 1_000_000 ? formatTs(event.at) : prefix + String(micros).padStart(6, "0"));
+      }
+    })();
+    for (const [taskId, record] of created) this.records.set(taskId, record);
+  }
+}
+
+interface Statements {
+  insertTask: Statement;
+  insertParameter: Statement;
+  setHost: Statement;
+  insertEvent: Statement;
+}
+
+function prepare(db: Database): Statements {
+  return {
+    insertTask: db.prepare("INSERT INTO tasks (task_id, name, host) VALUES (?, ?, ?)"),
+    insertParameter: db.prepare("INSERT OR REPLACE INTO task_parameters (task_id, name, value) VALUES (?, ?, ?)"),
+    setHost: db.prepare("UPDATE tasks SET host = ? WHERE id = ?"),
+    insertEvent: db.prepare("INSERT INTO task_events (task_id, event_name, ts) VALUES (?, ?, ?)"),
+  };
+}
