@@ -21,6 +21,7 @@ import { StartupError } from "./startup-error.ts";
 import { attachStateStore } from "./state.ts";
 import { attachHistory } from "./history.ts";
 import { type FetchHandler, type Listener, listenTcp, listenUnix } from "./listeners.ts";
+import { endOnShutdown, isEventStream } from "./streams.ts";
 
 export interface ServerOptions {
   /** TCP port (ignored with unixSocket). Default 8082. */
@@ -74,6 +75,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const gate = new Promise<void>((resolve) => {
     openGate = resolve;
   });
+  const closing = new AbortController();
   // The server goes in as Hono's env: getConnInfo (access log) reads the peer address from it.
   const fetch: FetchHandler = async (request, server) => {
     if (app === null) {
@@ -82,7 +84,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       if (probe) return probe;
       await gate;
     }
-    return (app as unknown as Hono).fetch(request, server);
+    const response = await (app as unknown as Hono).fetch(request, server);
+    // An open visualiser tab (Server-Sent Events) must not hold shutdown until the drain timeout.
+    if (isEventStream(response)) return new Response(endOnShutdown(response.body as ReadableStream<Uint8Array>, closing.signal), response);
+    return response;
   };
   // Bun answers 413 itself above its own limit; keep it just above the app's so the app's JSON reason wins.
   const listenOptions = { fetch, maxRequestBodySize: MAX_BODY_BYTES + 64 * 1024 };
@@ -129,6 +134,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     stopping ??= (async () => {
       context.readiness.ready = false;
       clearInterval(pruneTimer);
+      closing.abort();
       await drain(listeners, drainTimeoutMs, log);
       await closeAll(service, closers, log);
     })();

@@ -7,6 +7,7 @@ import { FakeClock } from "../../src/lib/clock.ts";
 import { silentLogger } from "../../src/lib/log.ts";
 import { startServer } from "../../src/server/start.ts";
 import { StartupError } from "../../src/server/startup-error.ts";
+import { endOnShutdown } from "../../src/server/streams.ts";
 import { testConfig } from "../support/app.ts";
 import { rpc, rpcRaw } from "../support/rpc.ts";
 
@@ -80,5 +81,39 @@ describe("startServer", () => {
     } finally {
       await first.stop();
     }
+  });
+});
+
+describe("long-lived responses at shutdown", () => {
+  test("endOnShutdown passes bytes through and ends the stream (cancelling the source) on abort", async () => {
+    let cancelled = false;
+    const source = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode("event: version\n\n"));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const closing = new AbortController();
+    const reader = endOnShutdown(source, closing.signal).getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("event: version\n\n");
+    const next = reader.read();
+    closing.abort();
+    expect((await next).done).toBe(true);
+    expect(cancelled).toBe(true);
+  });
+
+  test("an open event stream (the visualiser's live updates) does not hold shutdown to the drain timeout", async () => {
+    const server = await start({ drainTimeoutMs: 10_000 });
+    const response = await fetch(`http://127.0.0.1:${server.port}/ui-api/events`);
+    expect(response.headers.get("Content-Type")).toStartWith("text/event-stream");
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    const started = performance.now();
+    await server.stop();
+    expect(performance.now() - started).toBeLessThan(2000);
+    let done = false;
+    while (!done) done = (await reader.read()).done;
   });
 });
