@@ -89,7 +89,8 @@ function rpcName(path: string): string | null {
 const OPEN_PATHS = new Set(["/healthz", "/readyz"]);
 
 export function classify(method: string, path: string, readOnlyMethods: ReadonlySet<string>): Access {
-  if (OPEN_PATHS.has(path) || method === "OPTIONS") return "open";
+  // HEAD / is Luigi's health check (204, no body): load balancers probe it without credentials.
+  if (OPEN_PATHS.has(path) || method === "OPTIONS" || (method === "HEAD" && path === "/")) return "open";
   const rpc = rpcName(path);
   if (rpc !== null) return readOnlyMethods.has(rpc) ? "read" : "write";
   return method === "GET" || method === "HEAD" ? "read" : "write";

@@ -66,6 +66,8 @@ describe("auth", () => {
   test("classification: probes and preflights open, read-only RPCs and page GETs read, the rest write", () => {
     expect(classify("GET", "/healthz", readOnly)).toBe("open");
     expect(classify("OPTIONS", "/api/add_task", readOnly)).toBe("open");
+    expect(classify("HEAD", "/", readOnly)).toBe("open");
+    expect(classify("GET", "/", readOnly)).toBe("read");
     expect(classify("GET", "/api/task_list", readOnly)).toBe("read");
     expect(classify("GET", "/api/task%5Flist", readOnly)).toBe("read");
     expect(classify("POST", "/api/add_task", readOnly)).toBe("write");

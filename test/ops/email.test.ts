@@ -5,7 +5,7 @@ import { type Logger, createLogger } from "../../src/lib/log.ts";
 import { BatchNotifier } from "../../src/ops/email/batch-notifier.ts";
 import { EmailNotifier } from "../../src/ops/email/email-listener.ts";
 import { Mailer } from "../../src/ops/email/mailer.ts";
-import { encodeData, sendMail } from "../../src/ops/email/smtp.ts";
+import { encodeData, envelopeAddress, sendMail } from "../../src/ops/email/smtp.ts";
 import { pythonStr } from "../../src/ops/python.ts";
 import { type TestAppOptions, testConfig } from "../support/app.ts";
 
@@ -93,10 +93,17 @@ describe("SMTP client", () => {
     expect(encodeData("a\n.b\n..c\n")).toBe("a\r\n..b\r\n...c\r\n.\r\n");
   });
 
+  test("envelope addresses: display names stripped as smtplib does, command smuggling refused", () => {
+    expect(envelopeAddress("Luigi Scheduler <luigi@example.com>")).toBe("luigi@example.com");
+    expect(envelopeAddress(" ops@example.com ")).toBe("ops@example.com");
+    expect(() => envelopeAddress("a@x>\r\nRCPT TO:<evil@x")).toThrow("invalid e-mail address");
+    expect(() => envelopeAddress("a b@x")).toThrow("invalid e-mail address");
+  });
+
   test("EHLO, AUTH PLAIN, envelope and DATA reach a loopback server", async () => {
     sink = await startSmtpSink({ authMechanisms: ["PLAIN", "LOGIN"] });
     const smtp = { ...testConfig().smtp, host: "127.0.0.1", port: sink.port, username: "u", password: "p w", localHostname: "me.example" };
-    await sendMail(smtp, { from: "luigi@example.com", to: ["a@example.com", "b@example.com"] }, "Subject: hi\r\n\r\n.leading dot\r\nend\r\n");
+    await sendMail(smtp, { from: "Luigi <luigi@example.com>", to: ["a@example.com", "b@example.com"] }, "Subject: hi\r\n\r\n.leading dot\r\nend\r\n");
     const [mail] = await sink.waitFor(1);
     expect(mail).toEqual({ from: "luigi@example.com", to: ["a@example.com", "b@example.com"], data: "Subject: hi\r\n\r\n.leading dot\r\nend", auth: "PLAIN u:p w" });
     expect(sink.commands[0]).toBe("EHLO me.example");

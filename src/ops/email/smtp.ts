@@ -76,10 +76,15 @@ export function encodeData(message: string): string {
   return `${lines.map((line) => (line.startsWith(".") ? `.${line}` : line)).join("\r\n")}\r\n.\r\n`;
 }
 
-/** Rejects addresses that could smuggle SMTP commands. */
-function checkAddress(address: string): string {
-  if (/[\r\n<>]/.test(address)) throw new SmtpError(`invalid e-mail address ${JSON.stringify(address)}`);
-  return address;
+/**
+ * The bare address for the envelope: `Name <a@b>` gives `a@b`, as smtplib's
+ * quoteaddr does; anything that could smuggle an SMTP command is refused.
+ */
+export function envelopeAddress(address: string): string {
+  const bracketed = /^[^<>]*<([^<>]*)>\s*$/.exec(address);
+  const bare = (bracketed ? bracketed[1] ?? "" : address).trim();
+  if (/[\r\n<>\s]/.test(bare)) throw new SmtpError(`invalid e-mail address ${JSON.stringify(address)}`);
+  return bare;
 }
 
 class Session {
@@ -212,8 +217,8 @@ export async function sendMail(config: SmtpConfig, envelope: Envelope, message: 
         await session.command(Buffer.from(config.password).toString("base64"), [235], "AUTH LOGIN password");
       }
     }
-    await session.command(`MAIL FROM:<${checkAddress(envelope.from)}>`, [250]);
-    for (const to of envelope.to) await session.command(`RCPT TO:<${checkAddress(to)}>`, [250, 251]);
+    await session.command(`MAIL FROM:<${envelopeAddress(envelope.from)}>`, [250]);
+    for (const to of envelope.to) await session.command(`RCPT TO:<${envelopeAddress(to)}>`, [250, 251]);
     await session.command("DATA", [354]);
     await session.raw(encodeData(message), [250], "message");
     await session.command("QUIT", [221]).catch(() => undefined);
