@@ -57,9 +57,9 @@ export class HistoryRecorder implements EngineListener {
     else this.schedule();
   }
 
-  /** Events queued and not yet handed to the sink. */
+  /** Events received and not yet committed (queued here, or in flight to the history thread). */
   get pending(): number {
-    return this.queue.length;
+    return this.queue.length + this.sink.inFlight;
   }
 
   /** Hands the queue over now (for an in-memory database: writes it now). */

@@ -18,10 +18,13 @@ export interface WriteSink {
   close(): Promise<void>;
   /** Where writes happen, for the startup log. */
   readonly where: string;
+  /** Events handed over and not yet committed. */
+  readonly inFlight: number;
 }
 
 export class InlineSink implements WriteSink {
   readonly where = "the main thread";
+  readonly inFlight = 0;
   constructor(private readonly writer: HistoryWriter) {}
   write(events: QueuedEvent[]): void {
     this.writer.write(events);
@@ -43,8 +46,9 @@ type Request = { kind: "sync" } | { kind: "prune"; cutoff: string } | { kind: "c
 export class ThreadSink implements WriteSink {
   private worker: Worker | null = null;
   private fallback: WriteSink | null = null;
-  /** Batches sent and not yet confirmed, as sent (JSON text). */
-  private readonly inflight = new Map<number, string>();
+  /** Batches sent and not yet confirmed, as sent (JSON text), with their sizes. */
+  private readonly inflight = new Map<number, { text: string; count: number }>();
+  private inflightEvents = 0;
   private readonly requests = new Map<number, { request: Request; resolve: (result: PruneResult) => void }>();
   private seq = 0;
   private nextId = 0;
@@ -59,6 +63,10 @@ export class ThreadSink implements WriteSink {
     this.spawn();
   }
 
+  get inFlight(): number {
+    return this.inflightEvents;
+  }
+
   get where(): string {
     return this.fallback ? `${this.fallback.where} (the history thread failed)` : "the history thread";
   }
@@ -67,7 +75,8 @@ export class ThreadSink implements WriteSink {
     if (this.fallback) return this.fallback.write(events);
     const seq = ++this.seq;
     const text = JSON.stringify(events);
-    this.inflight.set(seq, text);
+    this.inflight.set(seq, { text, count: events.length });
+    this.inflightEvents += events.length;
     this.post({ type: "write", seq, events: text });
   }
 
@@ -122,7 +131,7 @@ export class ThreadSink implements WriteSink {
       const message = event.data;
       if (message.type === "ready") ready = true;
       else if (message.type === "failed") this.giveUp(new Error(message.message));
-      else if (message.type === "written") this.inflight.delete(message.seq);
+      else if (message.type === "written") this.confirm(message.seq);
       else if (message.type === "warn") this.warn(message.message, message.error);
       else if (message.type === "done") {
         const waiting = this.requests.get(message.id);
@@ -142,10 +151,17 @@ export class ThreadSink implements WriteSink {
     worker.postMessage({ type: "open", path: this.path } satisfies ToWriter);
   }
 
+  private confirm(seq: number): void {
+    const batch = this.inflight.get(seq);
+    if (!batch) return;
+    this.inflight.delete(seq);
+    this.inflightEvents -= batch.count;
+  }
+
   /** Sends everything not yet confirmed to the current thread again, in order. */
   private replay(): void {
     if (!this.worker) return;
-    for (const [seq, events] of [...this.inflight].sort((a, b) => a[0] - b[0])) this.post({ type: "write", seq, events });
+    for (const [seq, { text }] of [...this.inflight].sort((a, b) => a[0] - b[0])) this.post({ type: "write", seq, events: text });
     for (const [id, { request }] of this.requests) {
       this.post(request.kind === "prune" ? { type: "prune", id, cutoff: request.cutoff } : { type: request.kind, id });
     }
@@ -159,8 +175,9 @@ export class ThreadSink implements WriteSink {
     this.worker = null;
     const fallback = this.makeFallback();
     this.fallback = fallback;
-    for (const [, events] of [...this.inflight].sort((a, b) => a[0] - b[0])) fallback.write(JSON.parse(events) as QueuedEvent[]);
+    for (const [, { text }] of [...this.inflight].sort((a, b) => a[0] - b[0])) fallback.write(JSON.parse(text) as QueuedEvent[]);
     this.inflight.clear();
+    this.inflightEvents = 0;
     const waiting = [...this.requests.values()];
     this.requests.clear();
     for (const { request, resolve } of waiting) void this.runOnFallback(request).then(resolve);
