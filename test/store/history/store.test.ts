@@ -126,6 +126,7 @@ for (const thread of [true, false]) describe(`recording (${thread ? "on the hist
     // Nobody asks: the batch timer (20 ms) hands the batch over and it gets committed on its own.
     for (let i = 0; i < 300 && readBack("q.db").events.length === 0; i++) await Bun.sleep(10);
     expect(readBack("q.db").events).toHaveLength(1);
+    await store.sync();
     expect(store.recorder.pending).toBe(0);
     store.recorder.onChange([historyEvent(facts("A", "A"), "RUNNING", T0 + 1, "h")]);
     await store.close();
