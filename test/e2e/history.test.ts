@@ -7,7 +7,7 @@
 import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { type RunningBinary, rpc, startBinary, tempDir } from "../support/index.ts";
+import { type RunningBinary, rpc, runBinary, startBinary, tempDir } from "../support/index.ts";
 
 const HOST = "vm-e2e";
 const WORKER = "Worker(salt=1, workers=1, host=vm-e2e, username=test, pid=1)";
@@ -201,3 +201,18 @@ for (const spelling of SPELLINGS) {
     }, 60_000);
   });
 }
+
+describe("history startup errors", () => {
+  const cases: Array<[string, string, RegExp]> = [
+    ["another database", "[scheduler]\nrecord_task_history = true\n[task_history]\ndb_connection = postgresql://luigi@db/history\n", /SQLite only/],
+    ["a missing directory", "[scheduler]\nrecord_step_history = true\n[step_history]\ndb_connection = sqlite:////nonexistent-dir/h.db\n", /cannot open task history database \/nonexistent-dir\/h.db/],
+    ["no db_connection", "[scheduler]\nrecord_task_history = true\n", /db_connection/],
+  ];
+  for (const [name, cfg, message] of cases) {
+    test(`${name} stops the daemon with one clear line`, async () => {
+      const { code, stdout, stderr } = await runBinary(["--port", "0"], { cfg });
+      expect(code).toBe(1);
+      expect(stderr + stdout).toMatch(message);
+    }, 30_000);
+  }
+});
