@@ -186,7 +186,8 @@ export function DetailPage({ links, record }: { links: Links; record: RecordDeta
             <td>
               <a href={links.byName(name)}>{`All "${name}" runs`}</a>
               {" · "}
-              <a href={links.byParams(name, Object.fromEntries(record.params.map((p) => [p.name, p.value])))}>runs with these parameters</a>
+              {/* A NULL value never compares equal in SQL, so such parameters are left out of the match. */}
+              <a href={links.byParams(name, Object.fromEntries(record.params.filter((p) => p.value !== null).map((p) => [p.name, p.value])))}>runs with these parameters</a>
               {" · "}
               <a href={links.family(name)}>durations over time</a>
             </td>
