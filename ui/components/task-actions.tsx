@@ -8,6 +8,7 @@ import type { UiTask } from "../../src/http/ui/types.ts";
 import { rpc } from "../api/client.ts";
 import { safeUrl } from "../lib/format.ts";
 import { graphHref, hashHref } from "../lib/hash.ts";
+import { Icon } from "./icon.tsx";
 import { openModal } from "./modal.tsx";
 import { ErrorModal, SendMessageModal, StatusModal } from "./task-modals.tsx";
 import { toast } from "./toast.tsx";
@@ -28,14 +29,14 @@ export function TaskActions({ task, onDone, hideDone = true }: { task: UiTask; o
   return (
     <div class="actions">
       <a class="btn icon" href={graphHref(task.id, hideDone)} title="View graph" aria-label="View graph">
-        ⎇
+        <Icon name="graph" />
       </a>
       <a class="btn icon" href={hashHref({ tab: "timeline", taskId: task.id })} title="Run timeline" aria-label="Run timeline">
-        ☰
+        <Icon name="timeline" />
       </a>
       {(s === "FAILED" || (s === "DISABLED" && task.reEnableAble)) && (
         <button type="button" class="icon danger-text" title="Show error" aria-label="Show error" onClick={() => openModal(<ErrorModal taskId={task.id} displayName={task.displayName} />)}>
-          🐞
+          <Icon name="bug" />
         </button>
       )}
       {s === "FAILED" && (
@@ -55,17 +56,17 @@ export function TaskActions({ task, onDone, hideDone = true }: { task: UiTask; o
       )}
       {tracking && (
         <a class="btn icon" href={tracking} target="_blank" rel="noopener noreferrer" title="Track progress" aria-label="Track progress">
-          👁
+          <Icon name="eye" />
         </a>
       )}
       {(task.statusMessage || task.progressPercentage !== null) && (
         <button type="button" class="icon" title="Status message" aria-label="Status message" onClick={() => openModal(<StatusModal task={task} />)}>
-          💬
+          <Icon name="comment" />
         </button>
       )}
       {task.acceptsMessages && (
         <button type="button" class="icon" title="Send message" aria-label="Send message" onClick={() => openModal(<SendMessageModal task={task} />)}>
-          ✉
+          <Icon name="send" />
         </button>
       )}
     </div>

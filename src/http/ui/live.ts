@@ -20,7 +20,7 @@ export interface LiveOptions {
   keepAliveMs?: number;
 }
 
-export function liveEvents(c: Context, version: () => number, { checkMs = 250, minGapMs = 1000, keepAliveMs = 5000 }: LiveOptions = {}): Response {
+export function liveEvents(c: Context, version: () => number, { checkMs = 250, minGapMs = 500, keepAliveMs = 5000 }: LiveOptions = {}): Response {
   c.header("Cache-Control", "no-cache");
   c.header("X-Accel-Buffering", "no");
   return streamSSE(c, async (stream) => {

@@ -243,7 +243,7 @@ export function workerList(engine: UiEngineView, snapshot: Snapshot, settings: U
   return out.sort((a, b) => b.started - a.started);
 }
 
-/** Configured resources with usage and the RUNNING tasks declaring them. */
+/** Configured resources with usage and the RUNNING tasks holding them. */
 export function resourceList(engine: UiEngineView, settings: UiSettings): UiResource[] {
   const capacities = engine.resourceCapacities();
   const used = engine.resourcesInUse();
@@ -252,6 +252,8 @@ export function resourceList(engine: UiEngineView, settings: UiSettings): UiReso
     name,
     total,
     used: used[name] ?? 0,
-    running: running.filter((t) => name in t.resources).map((t) => toUiTask(t, "RUNNING", settings.sendMessages)),
+    // Consumers by what they hold (resources_running), as "used" counts them; Luigi's own list
+    // reads `resources`, which a worker's tracking-URL update resets to {} (rpc.md quirk 4).
+    running: running.filter((t) => name in (t.resourcesRunning ?? t.resources)).map((t) => toUiTask(t, "RUNNING", settings.sendMessages)),
   }));
 }

@@ -71,8 +71,12 @@ export function mountUiApi(app: Hono, engine: UiEngineView, settings: UiSettings
     return c.json(body);
   };
 
-  app.get("/ui-api/version", guarded((c) => json(c, { version: engine.version })));
-  app.get("/ui-api/events", guarded((c) => liveEvents(c, () => engine.version)));
+  const shown = () => index.shownVersion();
+  app.get("/ui-api/version", guarded((c) => json(c, { version: shown() })));
+  app.get("/ui-api/events", guarded(async (c) => {
+    await index.get();
+    return liveEvents(c, shown);
+  }));
   app.get("/ui-api/summary", guarded(async (c) => {
     const snapshot = await index.get({ fresh: fresh(c) });
     return json(c, summary(engine, snapshot, settings, Object.keys(engine.resourceCapacities()).length));

@@ -78,7 +78,7 @@ export class TaskIndex {
 
   constructor(
     private readonly engine: UiEngineView,
-    { minIntervalMs = 1000, dutyCycle = 0.05, sliceMs = 2 }: TaskIndexOptions = {},
+    { minIntervalMs = 250, dutyCycle = 0.05, sliceMs = 2 }: TaskIndexOptions = {},
   ) {
     this.minIntervalMs = minIntervalMs;
     this.dutyCycle = dutyCycle;
@@ -100,6 +100,17 @@ export class TaskIndex {
     }
     if (current && !fresh) return current;
     return this.building ?? (current as Snapshot);
+  }
+
+  /**
+   * The engine version the latest snapshot shows, starting a rebuild when one
+   * is due. Live pages are told about this version, not the engine's: telling
+   * them earlier would make them fetch a snapshot that does not show the
+   * change yet, and then never hear about it again.
+   */
+  shownVersion(): number {
+    void this.get();
+    return this.snapshot?.version ?? -1;
   }
 
   private labelsOf(task: Readonly<TaskRecord>): Labels {

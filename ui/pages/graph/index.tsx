@@ -215,7 +215,8 @@ export function GraphPage({ hash, version }: { hash: URLSearchParams; version: n
         const edges: Array<[string, string]> = [];
         for (const n of g.nodes) for (const e of n.edges) edges.push(invert ? [e, n.id] : [n.id, e]);
         const result = await requestLayout({ rankdir, nodes: g.nodes.map((n) => ({ id: n.id, width: NODE_W, height: NODE_H })), edges });
-        if (alive) setLayout(result);
+        // A newer refresh may have come meanwhile; the layout is still right if the shape is.
+        if (structure.current === shape) setLayout(result);
       })
       .catch((e: Error) => alive && setError(e.message));
     return () => {

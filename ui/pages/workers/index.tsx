@@ -90,6 +90,7 @@ function WorkerCard({ worker, reload }: { worker: UiWorker; reload: () => void }
         <dd>{worker.numUniques}</dd>
       </dl>
       {worker.running.length > 0 && (
+        <div class="table-wrap">
         <table class="tasks compact">
           <thead>
             <tr>
@@ -119,6 +120,7 @@ function WorkerCard({ worker, reload }: { worker: UiWorker; reload: () => void }
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </article>
   );
@@ -132,7 +134,7 @@ export function WorkersPage({ version }: { version: number }) {
     <section class="content">
       {error && <p class="callout danger">{error}</p>}
       {workers && workers.length === 0 && <p class="callout info">No workers are connected.</p>}
-      <div class="cards">{workers?.map((w) => <WorkerCard key={w.id} worker={w} reload={reload} />)}</div>
+      <div class="cards wide">{workers?.map((w) => <WorkerCard key={w.id} worker={w} reload={reload} />)}</div>
     </section>
   );
 }
