@@ -14,6 +14,7 @@ import * as Q from "../engine/queries/index.ts";
 import type { Seconds } from "../engine/types.ts";
 import { LuigidError } from "../lib/errors.ts";
 import { type Args, ArgReader, isPlainObject } from "./decode.ts";
+import { dict } from "../engine/queries/dict.ts";
 
 interface MethodSpec<T> {
   decode(args: ArgReader): T;
@@ -92,7 +93,7 @@ function decodeInfo(args: ArgReader): Record<string, unknown> {
   const info = args.any("info");
   if (isPlainObject(info)) return info;
   if (Array.isArray(info)) {
-    const out: Record<string, unknown> = {};
+    const out = dict<unknown>();
     for (const pair of info) {
       if (!Array.isArray(pair) || pair.length !== 2) {
         throw new LuigidError("BAD_ARGUMENTS", 'add_worker: argument "info" must be an object or a list of [key, value] pairs');
@@ -312,7 +313,7 @@ const TABLE: Readonly<Record<string, MethodSpec<unknown>>> = {
   update_resources: method({
     // The whole object is the capacity table: update_resources(**resources).
     decode: (args): A.UpdateResourcesArgs => {
-      const resources: Record<string, number> = {};
+      const resources = dict<number>();
       for (const name of Object.keys(args.args)) resources[name] = args.number(name);
       return { resources };
     },

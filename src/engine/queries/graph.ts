@@ -7,6 +7,7 @@ import type { DepGraphArgs } from "../args.ts";
 import type { Seconds, TaskRecord } from "../types.ts";
 import { type PlaceholderNode, placeholderNode, type SerialisedTask, serialiseTask } from "./serialise.ts";
 import type { EngineView } from "./view.ts";
+import { dict } from "./dict.ts";
 
 export type GraphNode = SerialisedTask | PlaceholderNode;
 export type Graph = Record<string, GraphNode>;
@@ -21,7 +22,7 @@ function byCodePoint(a: string, b: string): number {
 function traverse(engine: EngineView, rootId: string, seen: Set<string>, edges: Edges, includeDone: boolean): Graph {
   if (seen.has(rootId)) return {};
   seen.add(rootId);
-  const graph: Graph = {};
+  const graph: Graph = dict();
   const queue = [rootId];
   let emitted = 0;
   // An index into the queue instead of shift(): graphs can hold 10⁵ nodes.
@@ -53,7 +54,7 @@ function traverse(engine: EngineView, rootId: string, seen: Set<string>, edges: 
 export function graph(engine: EngineView, now: Seconds): Graph {
   engine.prune(now);
   const seen = new Set<string>();
-  const out: Graph = {};
+  const out: Graph = dict();
   for (const task of engine.tasks()) Object.assign(out, traverse(engine, task.id, seen, (t) => t.deps, true));
   return out;
 }

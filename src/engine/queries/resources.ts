@@ -5,6 +5,7 @@
 import type { Seconds } from "../types.ts";
 import { type SerialisedTask, serialiseTask } from "./serialise.ts";
 import type { EngineView } from "./view.ts";
+import { dict } from "./dict.ts";
 
 export interface ResourceListEntry {
   name: string;
@@ -28,12 +29,12 @@ export function resourceList(engine: EngineView, now: Seconds): ResourceListEntr
     const serialised = serialiseTask(task, engine.config);
     for (const name of names) {
       let tasks = consumers.get(name);
-      if (!tasks) consumers.set(name, (tasks = {}));
+      if (!tasks) consumers.set(name, (tasks = dict()));
       tasks[task.id] = serialised;
     }
   }
   return Object.entries(engine.resourceCapacities()).map(([name, total]) => {
-    const running = consumers.get(name) ?? {};
-    return { name, num_total: total, num_used: used[name] ?? 0, num_consumer: Object.keys(running).length, running };
+    const running = consumers.get(name) ?? dict<SerialisedTask>();
+    return { name, num_total: total, num_used: Object.hasOwn(used, name) ? (used[name] ?? 0) : 0, num_consumer: Object.keys(running).length, running };
   });
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { EngineConfig, TaskRecord, TaskStatus } from "../types.ts";
+import { dict } from "./dict.ts";
 
 export interface SerialisedTask {
   display_name?: string;
@@ -52,7 +53,7 @@ export function publicParams(task: Readonly<TaskRecord>): Record<string, unknown
   }
   // The common case (no hidden params) shares the record's map: listings only read it.
   if (allPublic) return task.params;
-  const out: Record<string, unknown> = {};
+  const out = dict<unknown>();
   for (const key in task.params) if ((visibilities[key] ?? 0) === 0) out[key] = task.params[key];
   return out;
 }

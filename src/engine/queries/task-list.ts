@@ -7,6 +7,7 @@ import type { Seconds, TaskRecord } from "../types.ts";
 import { displayName, type SerialisedTask, serialiseTask } from "./serialise.ts";
 import { UpstreamStatusMemo } from "./upstream.ts";
 import type { EngineView } from "./view.ts";
+import { dict } from "./dict.ts";
 
 /** Too many tasks to list: the count, or -1 when an upstream filter makes it unknown. */
 export interface TooManyTasks {
@@ -44,7 +45,7 @@ export function taskList(engine: EngineView, args: TaskListArgs, now: Seconds): 
   const matches = searchFilter(args.search);
   const upstream = new UpstreamStatusMemo(engine);
   const candidates = args.status ? engine.tasksByStatus(args.status) : engine.tasks();
-  const result: Record<string, SerialisedTask> = {};
+  const result = dict<SerialisedTask>();
   let count = 0;
   for (const task of candidates) {
     if (!matches(task)) continue;
@@ -61,10 +62,10 @@ export function taskList(engine: EngineView, args: TaskListArgs, now: Seconds): 
 /** Tasks whose id contains the string (case-sensitive), grouped by status. */
 export function taskSearch(engine: EngineView, args: TaskSearchArgs, now: Seconds): Record<string, Record<string, SerialisedTask>> {
   engine.prune(now);
-  const result: Record<string, Record<string, SerialisedTask>> = {};
+  const result = dict<Record<string, SerialisedTask>>();
   for (const task of engine.tasks()) {
     if (!task.id.includes(args.taskStr)) continue;
-    (result[task.status] ??= {})[task.id] = serialiseTask(task, engine.config);
+    (result[task.status] ??= dict())[task.id] = serialiseTask(task, engine.config);
   }
   return result;
 }

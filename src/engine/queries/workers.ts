@@ -6,6 +6,7 @@ import type { WorkerListArgs } from "../args.ts";
 import type { Seconds, WorkerRecord } from "../types.ts";
 import { displayName, type SerialisedTask, serialiseTask } from "./serialise.ts";
 import type { EngineView } from "./view.ts";
+import { dict } from "./dict.ts";
 
 export interface WorkerListEntry {
   name: string;
@@ -46,7 +47,9 @@ export function workerList(engine: EngineView, args: WorkerListArgs, now: Second
       first_task_display_name: firstTaskDisplayName(engine, worker),
       num_unread_rpc_messages: worker.rpcMessages.length,
     };
-    for (const [key, value] of Object.entries(worker.info)) if (!Object.hasOwn(entry, key)) entry[key] = value;
+    for (const [key, value] of Object.entries(worker.info)) {
+      if (!Object.hasOwn(entry, key)) Object.defineProperty(entry, key, { value, enumerable: true, writable: true, configurable: true });
+    }
     entries.push(entry);
   }
   // Array.prototype.sort is stable, like Python's: equal start times keep table order.
@@ -57,7 +60,7 @@ export function workerList(engine: EngineView, args: WorkerListArgs, now: Second
   for (const task of engine.tasksByStatus("RUNNING")) {
     if (!task.workerRunning) continue;
     let tasks = running.get(task.workerRunning);
-    if (!tasks) running.set(task.workerRunning, (tasks = {}));
+    if (!tasks) running.set(task.workerRunning, (tasks = dict()));
     tasks[task.id] = serialiseTask(task, engine.config);
   }
   const pending = new Map<string, number>();
@@ -67,7 +70,7 @@ export function workerList(engine: EngineView, args: WorkerListArgs, now: Second
     if (task.workers.size === 1) increment(uniques, task.workers.values().next().value!);
   }
   for (const entry of entries) {
-    const tasks = running.get(entry.name) ?? {};
+    const tasks = running.get(entry.name) ?? dict<SerialisedTask>();
     entry.num_running = Object.keys(tasks).length;
     entry.num_pending = pending.get(entry.name) ?? 0;
     entry.num_uniques = uniques.get(entry.name) ?? 0;
