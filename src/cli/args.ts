@@ -107,7 +107,8 @@ export function parseCli(argv: readonly string[]): CliArgs {
   };
 }
 
-/** The help text (citty's rendering of the flags above). */
-export function usage(): Promise<string> {
-  return renderUsage(command);
+/** The help text (citty's rendering of the flags above); plain unless `color`. */
+export async function usage(color = false): Promise<string> {
+  const text = await renderUsage(command);
+  return color ? text : text.replace(/\x1b\[[0-9;]*m/g, "");
 }

@@ -17,11 +17,11 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     args = parseCli(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${await usage()}\n\nluigid: error: ${error.message}\n`);
+    process.stderr.write(`${await usage(process.stderr.isTTY === true)}\n\nluigid: error: ${error.message}\n`);
     process.exit(2);
   }
   if (args.help) {
-    process.stdout.write(`${await usage()}\n`);
+    process.stdout.write(`${await usage(process.stdout.isTTY === true)}\n`);
     process.exit(0);
   }
   if (args.version) {

@@ -21,6 +21,12 @@ describe("help and version", () => {
     }
   });
 
+  test("help piped to a file or a pipe carries no colour codes", async () => {
+    const { stdout } = await runBinary(["--help"], { env: { NO_COLOR: "0" } });
+    expect(stdout).toContain("--port");
+    expect(stdout).not.toContain("\x1b[");
+  });
+
   test("--version prints the package version", async () => {
     const pkg = (await Bun.file(`${import.meta.dir}/../../package.json`).json()) as { version: string };
     const { code, stdout } = await runBinary(["--version"]);
