@@ -10,11 +10,11 @@
  */
 import type * as A from "../engine/args.ts";
 import type { Engine } from "../engine/engine.ts";
+import { dict } from "../engine/queries/dict.ts";
 import * as Q from "../engine/queries/index.ts";
 import type { Seconds } from "../engine/types.ts";
 import { LuigidError } from "../lib/errors.ts";
 import { type Args, ArgReader, isPlainObject } from "./decode.ts";
-import { dict } from "../engine/queries/dict.ts";
 
 interface MethodSpec<T> {
   decode(args: ArgReader): T;
@@ -92,24 +92,18 @@ function wireGetWork(result: A.GetWorkResult): Record<string, unknown> {
 function decodeInfo(args: ArgReader): Record<string, unknown> {
   const info = args.any("info");
   if (isPlainObject(info)) return info;
-  if (Array.isArray(info)) {
-    const out = dict<unknown>();
-    for (const pair of info) {
-      if (!Array.isArray(pair) || pair.length !== 2) {
-        throw new LuigidError("BAD_ARGUMENTS", 'add_worker: argument "info" must be an object or a list of [key, value] pairs');
-      }
-      out[String(pair[0])] = pair[1];
-    }
-    return out;
-  }
-  throw new LuigidError("BAD_ARGUMENTS", 'add_worker: argument "info" must be an object or a list of [key, value] pairs');
+  const pairs = Array.isArray(info) && info.every((pair) => Array.isArray(pair) && pair.length === 2) ? (info as Array<[unknown, unknown]>) : null;
+  if (!pairs) throw new LuigidError("BAD_ARGUMENTS", 'add_worker: argument "info" must be an object or a list of [key, value] pairs');
+  const out = dict<unknown>();
+  for (const [key, value] of pairs) out[String(key)] = value;
+  return out;
 }
 
 /** §2.8: a null entry means the config value; unknown keys are ignored (may fix). */
 function decodeRetryPolicy(args: ArgReader): A.RetryPolicyOverride | null {
-  const dict = args.optionalObject("retry_policy_dict");
-  if (dict === null) return null;
-  const policy = new ArgReader("add_task (retry_policy_dict)", dict);
+  const given = args.optionalObject("retry_policy_dict");
+  if (given === null) return null;
+  const policy = new ArgReader("add_task (retry_policy_dict)", given);
   return {
     retryCount: policy.optionalNumber("retry_count"),
     disableHardTimeout: policy.optionalNumber("disable_hard_timeout"),
