@@ -151,7 +151,8 @@ export function parseInteger(found: FoundValue): number {
 }
 
 /** Python's float(): decimal and exponent forms, inf/infinity/nan in any case. */
-const FLOAT = /^\s*[+-]?(?:(?:\d+(?:_\d+)*)?\.?\d+(?:_\d+)*(?:[eE][+-]?\d+(?:_\d+)*)?|\d+(?:_\d+)*\.|inf|infinity|nan)\s*$/i;
+const DIGITS = String.raw`\d+(?:_\d+)*`;
+const FLOAT = new RegExp(String.raw`^\s*[+-]?(?:(?:${DIGITS}(?:\.(?:${DIGITS})?)?|\.${DIGITS})(?:[eE][+-]?${DIGITS})?|inf|infinity|nan)\s*$`, "i");
 
 export function parseFloatValue(found: FoundValue): number {
   const { value } = found;

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { defaultConfig } from "../../src/config/defaults.ts";
 import { ConfigError } from "../../src/config/errors.ts";
 import { loadConfig } from "../../src/config/load.ts";
+import { parseFloatValue, parseInteger } from "../../src/config/reader.ts";
 import { iniSource, tomlSource } from "../../src/config/source.ts";
 import { tempDir } from "../support/temp.ts";
 
@@ -238,5 +239,42 @@ describe("file discovery", () => {
     const config = loadConfig({ cwd, etcDir: etc, env: { LUIGI_CONFIG_PARSER: "yaml" } });
     expect(config.warnings[0]).toContain("LUIGI_CONFIG_PARSER=yaml is not a known parser");
     expect(config.engine.maxGraphNodes).toBe(4);
+  });
+});
+
+describe("numbers as Python's int() and float() read them (table checked against CPython 3.11)", () => {
+  const found = (value: string) => ({ value, where: "x" });
+  const intOf = (text: string) => {
+    try {
+      return parseInteger(found(text));
+    } catch {
+      return "ERR";
+    }
+  };
+  const floatOf = (text: string) => {
+    try {
+      return parseFloatValue(found(text));
+    } catch {
+      return "ERR";
+    }
+  };
+  test.each([
+    ["1", 1, 1],
+    [" 12 ", 12, 12],
+    ["+3", 3, 3],
+    ["1_000", 1000, 1000],
+    ["1__0", "ERR", "ERR"],
+    ["_1", "ERR", "ERR"],
+    ["3600.0", "ERR", 3600],
+    ["5.e3", "ERR", 5000],
+    ["-.5e-2", "ERR", -0.005],
+    ["-Infinity", "ERR", Number.NEGATIVE_INFINITY],
+    ["1.2.3", "ERR", "ERR"],
+    ["0x10", "ERR", "ERR"],
+    ["", "ERR", "ERR"],
+    ["1_000.5_5", "ERR", 1000.55],
+  ] as const)("%p: int %p, float %p", (text, asInt, asFloat) => {
+    expect(intOf(text)).toBe(asInt);
+    expect(floatOf(text)).toBe(asFloat);
   });
 });
