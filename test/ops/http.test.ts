@@ -46,7 +46,7 @@ describe("/metrics", () => {
     expect(plain.status).toBe(200);
     expect(plain.headers.get("Content-Type")).toBe("text/plain; version=0.0.4; charset=utf-8");
     const text = await plain.text();
-    expect(text).toContain("# TYPE luigid_workers gauge\nluigid_workers 0\n");
+    expect(text).toContain("# TYPE luigid_workers gauge\nluigid_workers 0.0\n");
     expect(text).not.toContain("luigi_task_started_total");
     const prom = await app({ metricsCollector: "prometheus" }).app.request("/metrics");
     expect(await prom.text()).toContain("# HELP luigi_task_started_total number of started luigi tasks\n# TYPE luigi_task_started_total counter\n");
@@ -57,7 +57,7 @@ describe("/metrics", () => {
     await t.call("is_paused", {});
     await t.call("is_paused", {});
     const text = await (await t.app.request("/metrics")).text();
-    expect(text).toContain('luigid_rpc_duration_seconds_count{method="is_paused"} 2\n');
+    expect(text).toContain('luigid_rpc_duration_seconds_count{method="is_paused"} 2.0\n');
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import type { EngineEvent, TaskFacts } from "../../src/engine/events.ts";
 import type { WorkerRecord } from "../../src/engine/types.ts";
 import { type EngineView, createMetrics } from "../../src/ops/metrics/metrics.ts";
-import { OVERFLOW_LABEL, Registry } from "../../src/ops/metrics/registry.ts";
+import { OVERFLOW_LABEL, Registry, formatValue } from "../../src/ops/metrics/registry.ts";
 import { testConfig } from "../support/app.ts";
 import { scrape } from "./prometheus-text.ts";
 
@@ -69,13 +69,17 @@ describe("Luigi's prometheus collector", () => {
       "luigi_task_execution_time_seconds",
     ]);
     expect(text).toContain("# HELP luigi_task_started_total number of started luigi tasks\n");
+    // As prometheus_client prints them: float values, Go-style exponents, no _created header without series.
+    expect(text).toContain('luigi_task_started_total{family="B"} 1.0\n');
+    expect(text).toContain('luigi_task_started_created{family="B"} 1000.0\n');
+    expect(text).not.toContain("# TYPE luigi_task_done_created gauge\n# HELP luigi_task_execution");
     expect(text.indexOf('luigi_task_started_total{family="B"}')).toBeLessThan(text.indexOf('luigi_task_started_total{family="A"}'));
   });
 
   test("parameter labels come first, missing parameters are the string None, values are escaped", () => {
     const metrics = createMetrics(testConfig({ metricsCollector: "prometheus", prometheus: { taskParametersToUseInLabels: ["date", "x"] } }));
     metrics.listener.onChange([{ type: "task_started", at: 1, task: facts({ params: { date: 'a"b\\c\nd' } }) }], changes, {} as never);
-    expect(metrics.render()).toContain('luigi_task_started_total{date="a\\"b\\\\c\\nd",x="None",family="A"} 1\n');
+    expect(metrics.render()).toContain('luigi_task_started_total{date="a\\"b\\\\c\\nd",family="A",x="None"} 1.0\n');
   });
 
   test("no label at all, bad label names and unsupported collectors fail at startup", () => {
@@ -119,9 +123,9 @@ describe("scheduler health", () => {
     metrics.observeCall("ping", 0.00005, false);
     for (let i = 0; i < 200; i++) metrics.observeCall(`junk${i}`, 0.001, false);
     const values = scrape(metrics.render());
-    expect(values.get('luigid_rpc_duration_seconds_bucket{method="get_work",le="0.005"}')).toBe(1);
-    expect(values.get('luigid_rpc_duration_seconds_bucket{method="get_work",le="0.25"}')).toBe(2);
-    expect(values.get('luigid_rpc_duration_seconds_bucket{method="get_work",le="+Inf"}')).toBe(2);
+    expect(values.get('luigid_rpc_duration_seconds_bucket{le="0.005",method="get_work"}')).toBe(1);
+    expect(values.get('luigid_rpc_duration_seconds_bucket{le="0.25",method="get_work"}')).toBe(2);
+    expect(values.get('luigid_rpc_duration_seconds_bucket{le="+Inf",method="get_work"}')).toBe(2);
     expect(values.get('luigid_rpc_duration_seconds_count{method="get_work"}')).toBe(2);
     expect(values.get('luigid_rpc_duration_seconds_sum{method="get_work"}')).toBeCloseTo(0.203);
     expect(values.get('luigid_rpc_errors_total{method="ping"}')).toBe(1);
@@ -155,7 +159,16 @@ describe("registry", () => {
     counter.inc(["c"]);
     counter.inc(["d"]);
     counter.inc(["a"]);
-    expect(registry.render()).toBe('# HELP c_total h\n# TYPE c_total counter\nc_total{k="a"} 2\nc_total{k="b"} 1\nc_total{k="__other__"} 2\n');
+    expect(registry.render()).toBe('# HELP c_total h\n# TYPE c_total counter\nc_total{k="a"} 2.0\nc_total{k="b"} 1.0\nc_total{k="__other__"} 2.0\n');
+  });
+
+  test("numbers print as prometheus_client's floatToGoString does (checked against it)", () => {
+    const cases: Array<[number, string]> = [
+      [1, "1.0"], [0, "0.0"], [2.5, "2.5"], [1795269201.956492, "1.795269201956492e+09"], [4.797893524169922, "4.797893524169922"],
+      [1e-5, "1e-05"], [1.5e-7, "1.5e-07"], [1e16, "1e+16"], [123456.5, "123456.5"], [1234567, "1.234567e+06"], [-3, "-3.0"],
+      [0.0001, "0.0001"], [1e21, "1e+21"],
+    ];
+    for (const [value, text] of cases) expect(formatValue(value)).toBe(text);
   });
 
   test("non-finite values use the text format's spelling", () => {

@@ -25,12 +25,27 @@ export function isValidLabelName(name: string): boolean {
   return LABEL.test(name) && !name.startsWith("__");
 }
 
-/** Numbers as the text format wants them: `+Inf`, `-Inf`, `NaN`, or the shortest round-trip form. */
+/** Python's repr() of a float: `1.0`, `0.25`, `1e-05`, `1.5e+16`. */
+function pythonFloatRepr(value: number): string {
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 1e-4 || abs >= 1e16)) return value.toExponential().replace(/e([+-])(\d)$/, "e$10$2");
+  if (Number.isInteger(value)) return value.toFixed(1);
+  return String(value);
+}
+
+/**
+ * Numbers as Luigi's collector (the Python prometheus_client) writes them, so
+ * the exposition reads the same: `+Inf`/`-Inf`/`NaN`, Python float repr, and
+ * Go's switch to an exponent for large positive values (`1.795e+09`).
+ */
 export function formatValue(value: number): string {
   if (Number.isNaN(value)) return "NaN";
   if (value === Infinity) return "+Inf";
   if (value === -Infinity) return "-Inf";
-  return String(value);
+  const repr = pythonFloatRepr(value);
+  const dot = repr.indexOf(".");
+  if (value > 0 && dot > 6) return `${`${repr[0]}.${repr.slice(1, dot)}${repr.slice(dot + 1)}`.replace(/[0.]+$/, "")}e+0${dot - 1}`;
+  return repr;
 }
 
 function escapeLabelValue(value: string): string {
@@ -41,10 +56,13 @@ function escapeHelp(text: string): string {
   return text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
 }
 
+/** Label pairs sorted by name, as prometheus_client prints them. */
 function renderLabels(names: readonly string[], values: readonly string[], extra?: [string, string]): string {
-  const parts = names.map((name, i) => `${name}="${escapeLabelValue(values[i] ?? "")}"`);
-  if (extra) parts.push(`${extra[0]}="${escapeLabelValue(extra[1])}"`);
-  return parts.length ? `{${parts.join(",")}}` : "";
+  const pairs: Array<[string, string]> = names.map((name, i) => [name, values[i] ?? ""]);
+  if (extra) pairs.push(extra);
+  if (pairs.length === 0) return "";
+  pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${pairs.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(",")}}`;
 }
 
 /** Keeps each label's set of distinct values under a cap. */
@@ -148,6 +166,8 @@ abstract class ScalarFamily extends Family {
 
   /** The `<name>_created` companion gauge the Python client emits for counters. */
   renderCreated(out: string[], name: string): void {
+    // prometheus_client prints these only once the counter has series.
+    if (this.series.size === 0) return;
     out.push(`# HELP ${name} ${escapeHelp(this.help)}`, `# TYPE ${name} gauge`);
     for (const s of this.series.values()) out.push(`${name}${renderLabels(this.labelNames, s.labels)} ${formatValue(s.created)}`);
   }
@@ -251,11 +271,11 @@ export class Histogram extends Family {
     out.push(...this.header());
     for (const s of this.series.values()) {
       this.bounds.forEach((bound, i) => {
-        out.push(`${this.name}_bucket${renderLabels(this.labelNames, s.labels, ["le", formatValue(bound)])} ${s.buckets[i] ?? 0}`);
+        out.push(`${this.name}_bucket${renderLabels(this.labelNames, s.labels, ["le", formatValue(bound)])} ${formatValue(s.buckets[i] ?? 0)}`);
       });
-      out.push(`${this.name}_bucket${renderLabels(this.labelNames, s.labels, ["le", "+Inf"])} ${s.count}`);
+      out.push(`${this.name}_bucket${renderLabels(this.labelNames, s.labels, ["le", "+Inf"])} ${formatValue(s.count)}`);
       out.push(`${this.name}_sum${renderLabels(this.labelNames, s.labels)} ${formatValue(s.sum)}`);
-      out.push(`${this.name}_count${renderLabels(this.labelNames, s.labels)} ${s.count}`);
+      out.push(`${this.name}_count${renderLabels(this.labelNames, s.labels)} ${formatValue(s.count)}`);
     }
   }
 }
