@@ -10,7 +10,7 @@ import type { Config } from "../config/types.ts";
 import { parsePort } from "../server/listeners.ts";
 import { createServerLog } from "../server/logging.ts";
 import { installSignalHandlers } from "../server/signals.ts";
-import { startServer } from "../server/start.ts";
+import { type RunningServer, startServer } from "../server/start.ts";
 import type { CliArgs } from "./args.ts";
 import { ALREADY_RUNNING_EXIT, isDaemonChild, readyFilePath } from "./background.ts";
 import { removePidfileIfOurs, runningPid, writePidfile } from "./pidfile.ts";
@@ -31,7 +31,27 @@ export async function serveForeground(args: CliArgs, config: Config): Promise<vo
   if (args.pidfile !== null && !daemon) log.warning("--pidfile is only used with --background; ignoring it");
   log.child("luigi.scheduler").info(`State file: ${config.statePath}`);
 
-  const server = await startServer(config, {
+  // Handlers go in before startup: a signal during a long restore stops the
+  // server as soon as it is up (cleanly) instead of killing it halfway.
+  let server: RunningServer | null = null;
+  let stopRequested: string | null = null;
+  let stopNow: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stopNow = resolve;
+  });
+  installSignalHandlers(async (signal) => {
+    log.info(`Scheduler instance shutting down (${signal})`);
+    if (server === null) {
+      stopRequested = signal;
+      await stopped;
+    }
+    await server?.stop();
+    if (pidfile !== null) removePidfileIfOurs(pidfile);
+    log.info("Scheduler stopped");
+    output.close();
+  }, log);
+
+  server = await startServer(config, {
     port: args.unixSocket === null ? parsePort(args.port) : 8082,
     address: args.address,
     unixSocket: args.unixSocket === null ? null : resolve(args.unixSocket),
@@ -40,18 +60,15 @@ export async function serveForeground(args: CliArgs, config: Config): Promise<vo
     output.flush();
     throw error;
   });
+  if (stopRequested !== null) {
+    stopNow();
+    return;
+  }
 
   if (pidfile !== null) {
     log.info("Writing pid file");
     writePidfile(pidfile);
   }
-  installSignalHandlers(async (signal) => {
-    log.info(`Scheduler instance shutting down (${signal})`);
-    await server.stop();
-    if (pidfile !== null) removePidfileIfOurs(pidfile);
-    log.info("Scheduler stopped");
-    output.close();
-  }, log);
 
   const ready = readyFilePath();
   if (ready !== null) writeFileSync(ready, String(process.pid));
