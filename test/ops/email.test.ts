@@ -6,7 +6,7 @@ import { BatchNotifier } from "../../src/ops/email/batch-notifier.ts";
 import { EmailNotifier } from "../../src/ops/email/email-listener.ts";
 import { Mailer } from "../../src/ops/email/mailer.ts";
 import { encodeData, envelopeAddress, sendMail } from "../../src/ops/email/smtp.ts";
-import { pythonStr } from "../../src/ops/python.ts";
+import { pythonStr } from "../../src/engine/queries/serialise.ts";
 import { type TestAppOptions, testConfig } from "../support/app.ts";
 
 type ConfigOverrides = NonNullable<TestAppOptions["config"]>;

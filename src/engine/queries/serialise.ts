@@ -42,7 +42,10 @@ export interface PlaceholderNode {
 type SerialiseConfig = Pick<EngineConfig, "sendMessages">;
 
 /** Params whose visibility is public: 0 or absent (1 is hidden, 2 private). */
-export function publicParams(task: Readonly<TaskRecord>): Record<string, unknown> {
+/** What a pretty id is made of; TaskFacts (events) have it as well as TaskRecord. */
+export type NamedTask = Readonly<Pick<TaskRecord, "family" | "params" | "paramVisibilities">>;
+
+export function publicParams(task: NamedTask): Record<string, unknown> {
   const visibilities = task.paramVisibilities;
   let allPublic = true;
   for (const key in visibilities) {
@@ -80,7 +83,7 @@ function pyRepr(value: unknown): string {
 }
 
 /** `Family(k1=v1, k2=v2)` over public params sorted by name (§2.10). */
-export function displayName(task: Readonly<TaskRecord>): string {
+export function displayName(task: NamedTask): string {
   const params = publicParams(task);
   const keys = Object.keys(params);
   if (keys.length > 1) keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

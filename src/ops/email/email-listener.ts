@@ -11,7 +11,7 @@ import type { ChangeSet, EngineEvent } from "../../engine/events.ts";
 import type { Clock } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { EngineListener } from "../../rpc/service.ts";
-import { prettyId, pythonStr } from "../python.ts";
+import { displayName, pythonStr } from "../../engine/queries/serialise.ts";
 import { BatchNotifier } from "./batch-notifier.ts";
 import type { Mailer } from "./mailer.ts";
 
@@ -56,7 +56,7 @@ export class EmailNotifier implements EngineListener {
     }
     if (!batcher) return;
     if (event.type === "failure_reported") {
-      const name = prettyId(event.task);
+      const name = displayName(event.task);
       batcher.addFailure(name, event.task.family, event.unbatchedParams, event.expl ?? "None", event.owners);
       if (event.disabled) batcher.addDisable(name, event.task.family, event.unbatchedParams, event.owners);
     } else if (event.type === "scheduling_failure") {

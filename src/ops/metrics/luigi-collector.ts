@@ -6,7 +6,7 @@
  */
 import type { PrometheusConfig } from "../../config/types.ts";
 import type { EngineEvent, TaskFacts } from "../../engine/events.ts";
-import { pythonStr } from "../python.ts";
+import { pythonStr } from "../../engine/queries/serialise.ts";
 import { type Counter, type Gauge, isValidLabelName, type Registry } from "./registry.ts";
 
 /** The label names, in Luigi's order; throws the startup errors Luigi raises. */
