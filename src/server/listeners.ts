@@ -51,6 +51,10 @@ function serveTcp(hostname: string, port: number, options: ListenOptions): Liste
       port,
       // Without this a second process could silently share the port (SO_REUSEPORT).
       reusePort: false,
+      // Luigi's Tornado keeps idle keep-alive connections an hour; Bun's default
+      // is 10 s. Closing a pooled connection a worker is about to reuse costs it a
+      // failed attempt and a 30 s retry wait, so keep them as long as Bun allows.
+      idleTimeout: 255,
       development: false,
       maxRequestBodySize: options.maxRequestBodySize,
       fetch: options.fetch,

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { lookup } from "node:dns/promises";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { buildBinary, freePort, rpc, runBinary, startBinary, tempDir } from "../support/index.ts";
 
 beforeAll(async () => {
@@ -80,6 +80,28 @@ describe("TCP", () => {
     // The first one still serves every request.
     for (let i = 0; i < 5; i++) expect(await rpc(first.url, "is_paused")).toEqual({ paused: false });
   });
+
+  test("an idle keep-alive connection is still open after Bun's default 10 s (a worker's pooled connection)", async () => {
+    await using server = await startBinary();
+    const socket = connect({ host: "127.0.0.1", port: server.port as number });
+    let received = "";
+    socket.on("data", (chunk) => {
+      received += chunk.toString();
+    });
+    let closed = false;
+    socket.on("close", () => {
+      closed = true;
+    });
+    const request = "GET /api/is_paused HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n";
+    socket.write(request);
+    while (!received.includes("paused")) await Bun.sleep(10);
+    await Bun.sleep(12_000);
+    expect(closed).toBe(false);
+    socket.write(request);
+    while ((received.match(/paused/g)?.length ?? 0) < 2 && !closed) await Bun.sleep(10);
+    expect(received.match(/HTTP\/1\.1 200/g)?.length).toBe(2);
+    socket.destroy();
+  }, 30_000);
 
   test("an invalid port is one line and exit 1", async () => {
     const { code, stderr } = await runBinary(["--port", "80x"]);
