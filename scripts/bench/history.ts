@@ -79,7 +79,7 @@ async function workload(call: Call, index: number, count: number): Promise<numbe
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-async function inProcess(history: boolean, dir: string): Promise<{ seconds: number; calls: number; events: number }> {
+async function inProcess(history: boolean, dir: string): Promise<{ seconds: number; answered: number; calls: number; events: number }> {
   const engine = new Engine({ ...DEFAULT_ENGINE_CONFIG, recordTaskHistory: history });
   const service = new SchedulerService(engine, systemClock);
   const dbPath = join(dir, `history-${Math.random().toString(36).slice(2)}.db`);
@@ -92,11 +92,12 @@ async function inProcess(history: boolean, dir: string): Promise<{ seconds: numb
   };
   const started = performance.now();
   const calls = await workload(call, 0, TASKS);
+  const answered = (performance.now() - started) / 1000;
   await store?.sync();
   const seconds = (performance.now() - started) / 1000;
   await service.close();
   await store?.close();
-  return { seconds, calls, events: history ? countEvents(dbPath) : 0 };
+  return { seconds, answered, calls, events: history ? countEvents(dbPath) : 0 };
 }
 
 function countEvents(path: string): number {
@@ -118,7 +119,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function throughBinary(binary: string, history: boolean, dir: string): Promise<{ seconds: number; calls: number; events: number }> {
+async function throughBinary(binary: string, history: boolean, dir: string): Promise<{ seconds: number; answered: number; calls: number; events: number }> {
   const port = await freePort();
   const dbPath = join(dir, `history-${Math.random().toString(36).slice(2)}.db`);
   writeFileSync(join(dir, "luigi.cfg"), history ? `[scheduler]\nrecord_task_history = true\n[task_history]\ndb_connection = sqlite:///${dbPath}\n` : "");
@@ -146,30 +147,40 @@ async function throughBinary(binary: string, history: boolean, dir: string): Pro
   const started = performance.now();
   const share = Math.ceil(TASKS / WORKERS);
   const calls = (await Promise.all(Array.from({ length: WORKERS }, (_, i) => workload(call, i, share)))).reduce((a, b) => a + b, 0);
+  const answered = (performance.now() - started) / 1000;
   if (history) await fetch(`${base}/history?format=json&limit=1`); // a read waits for every queued write
   const seconds = (performance.now() - started) / 1000;
   proc.kill("SIGTERM");
   await proc.exited;
-  return { seconds, calls, events: history ? countEvents(dbPath) : 0 };
+  return { seconds, answered, calls, events: history ? countEvents(dbPath) : 0 };
 }
 
 const dir = mkdtempSync(join(tmpdir(), "luigid-bench-history-"));
 try {
   const run = (history: boolean) => (values.binary ? throughBinary(values.binary, history, dir) : inProcess(history, dir));
   await run(false); // warm-up
+  // "answered": until the last RPC's reply; "committed": until history has written it all.
   const rates: Record<"off" | "on", number[]> = { off: [], on: [] };
+  const answeredRates: Record<"off" | "on", number[]> = { off: [], on: [] };
   for (let r = 0; r < RUNS; r++) {
     for (const mode of r % 2 === 0 ? (["off", "on"] as const) : (["on", "off"] as const)) {
-      const { seconds, calls, events } = await run(mode === "on");
+      const { seconds, answered, calls, events } = await run(mode === "on");
       if (mode === "on" && events !== TASKS * 3) throw new Error(`expected ${TASKS * 3} history events, found ${events}`);
       rates[mode].push(calls / seconds);
-      console.log(`run ${r} history ${mode.padEnd(3)}: ${calls} calls in ${seconds.toFixed(3)} s = ${(calls / seconds).toFixed(0)} calls/s${mode === "on" ? `, ${events} events written` : ""}`);
+      answeredRates[mode].push(calls / answered);
+      console.log(
+        `run ${r} history ${mode.padEnd(3)}: ${calls} calls answered in ${answered.toFixed(3)} s (${(calls / answered).toFixed(0)}/s)` +
+          (mode === "on" ? `, ${events} events committed after ${seconds.toFixed(3)} s (${(calls / seconds).toFixed(0)}/s)` : ""),
+      );
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const ratio = median(rates.on) / median(rates.off);
   const where = values.binary ? `through ${values.binary}, ${WORKERS} workers over HTTP` : "in process";
-  console.log(`median ${where}: history off ${median(rates.off).toFixed(0)} calls/s, on ${median(rates.on).toFixed(0)} calls/s -> history keeps ${(ratio * 100).toFixed(1)}% (target >= 85%)`);
+  const pct = (on: number[], off: number[]) => `${((100 * median(on)) / median(off)).toFixed(1)}%`;
+  console.log(
+    `median ${where}: history off ${median(rates.off).toFixed(0)} calls/s; on: answered ${median(answeredRates.on).toFixed(0)} calls/s ` +
+      `(${pct(answeredRates.on, answeredRates.off)}), committed ${median(rates.on).toFixed(0)} calls/s (${pct(rates.on, rates.off)}) (target >= 85%)`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -15,7 +15,8 @@ import type { WriteSink } from "./sink.ts";
 import type { QueuedEvent } from "./writer.ts";
 
 export interface RecorderOptions {
-  /** How long the first queued event may wait for company before the batch is handed over. */
+  /** How long the first queued event may wait for company before the batch is handed over.
+   * Fewer, larger transactions cost the history thread far less (each commit rewrites whole index pages). */
   delayMs?: number;
   /** A queue this long is handed over at once, so memory stays bounded under a flood. */
   maxQueue?: number;
@@ -33,7 +34,7 @@ export class HistoryRecorder implements EngineListener {
 
   constructor(
     private readonly sink: WriteSink,
-    { delayMs = 20, maxQueue = 20_000 }: RecorderOptions = {},
+    { delayMs = 100, maxQueue = 20_000 }: RecorderOptions = {},
   ) {
     this.delayMs = delayMs;
     this.maxQueue = maxQueue;

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Database } from "bun:sqlite";
+import { setPriority } from "node:os";
 import { openDatabase } from "./connection.ts";
 import type { FromWriter, ToWriter } from "./protocol.ts";
 import { HistoryWriter, type PruneResult, type QueuedEvent } from "./writer.ts";
@@ -15,6 +16,7 @@ declare const self: Worker;
 const send = (message: FromWriter) => self.postMessage(message);
 let db: Database | null = null;
 let writer: HistoryWriter | null = null;
+const HISTORY_NICE = 10;
 const NOTHING: PruneResult = { deleted: 0, forgotten: [] };
 
 self.onmessage = (event: MessageEvent<ToWriter>) => {
@@ -33,6 +35,11 @@ self.onmessage = (event: MessageEvent<ToWriter>) => {
 function handle(message: ToWriter): void {
   switch (message.type) {
     case "open":
+      try {
+        // Only this thread (Linux sets nice per thread): when the CPUs are busy, the scheduler's
+        // own thread goes first and history catches up with what is left.
+        setPriority(HISTORY_NICE);
+      } catch {}
       try {
         db = openDatabase({ kind: "file", path: message.path });
         writer = new HistoryWriter(db, (text, error) => send({ type: "warn", message: text, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
