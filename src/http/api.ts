@@ -42,7 +42,9 @@ export function mountApi(app: Hono, ctx: AppContext): void {
     const args = await readArguments(c);
     const response = await ctx.service.call(method, args);
     // JSON.stringify turns non-finite numbers into null, which browsers can parse.
-    return c.body(JSON.stringify({ response: response ?? null }), 200, JSON_UTF8);
+    const body = JSON.stringify({ response: response ?? null });
+    // The length lets compression skip small replies (most RPCs) without buffering them.
+    return c.body(body, 200, { ...JSON_UTF8, "Content-Length": String(Buffer.byteLength(body)) });
   });
 }
 

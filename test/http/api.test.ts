@@ -139,3 +139,24 @@ describe("where data comes from (with the real method table)", () => {
     expect(reply.body).toEqual(forgive("c"));
   });
 });
+
+describe("compression", () => {
+  test("a large reply is gzipped for a client that accepts it, and decodes to the same JSON", async () => {
+    const app = createTestApp();
+    for (let i = 0; i < 200; i++) await app.rpc("add_task", { worker: "w", task_id: `T_${i}`, family: "T", params: { i: String(i) } });
+    const plain = await app.app.request("/api/task_list?data={}");
+    const zipped = await app.app.request("/api/task_list?data={}", { headers: { "Accept-Encoding": "gzip, deflate" } });
+    expect(plain.headers.get("Content-Encoding")).toBeNull();
+    expect(zipped.headers.get("Content-Encoding")).toBe("gzip");
+    const bytes = new Uint8Array(await zipped.arrayBuffer());
+    const text = await plain.text();
+    expect(bytes.length).toBeLessThan(text.length / 5);
+    expect(JSON.parse(new TextDecoder().decode(Bun.gunzipSync(bytes)))).toEqual(JSON.parse(text));
+  });
+
+  test("a small reply is sent as it is", async () => {
+    const response = await t.app.request("/api/is_paused", { headers: { "Accept-Encoding": "gzip" } });
+    expect(response.headers.get("Content-Encoding")).toBeNull();
+    expect(await response.json()).toEqual({ response: { paused: false } });
+  });
+});
