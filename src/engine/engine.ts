@@ -13,6 +13,7 @@
  */
 import type * as A from "./args.ts";
 import { batchIdOf } from "./batch-id.ts";
+import { CompactSet } from "./compact-set.ts";
 import type { ChangeSet, EngineEvent } from "./events.ts";
 import { clearFailures, hasExcessiveFailures, recordFailure } from "./failures.ts";
 import { fits, Reservations } from "./greedy.ts";
@@ -256,7 +257,7 @@ export class Engine {
       for (const [family, entry] of families) batchers.push({ worker, family, entry: { ...entry, batchedArgs: [...entry.batchedArgs] } });
     }
     return {
-      tasks: [...this.taskTable.values()].map(cloneTask),
+      tasks: [...this.taskTable.values()].map((task) => cloneTask(task, (items) => new Set(items))),
       workers: [...this.workerTable.values()].map(cloneWorker),
       batchers,
       paused: this.paused,
@@ -290,7 +291,7 @@ export class Engine {
     for (const { worker, family, entry } of state.batchers) this.batcherMap(worker).set(family, { ...entry, batchedArgs: [...entry.batchedArgs] });
     const policy = configRetryPolicy(this.config);
     for (const saved of state.tasks) {
-      const task = cloneTask(saved);
+      const task = cloneTask(saved, (items) => new CompactSet(items));
       if (samePolicy(task.retryPolicy, policy)) task.retryPolicy = policy;
       this.taskTable.set(task.id, task);
       this.statusSet(task.status).add(task.id);
@@ -389,7 +390,7 @@ export class Engine {
     }
 
     if (args.deps !== null || args.newDeps !== null) {
-      const deps = args.deps !== null ? new Set(args.deps) : new Set(task.deps);
+      const deps = new CompactSet(args.deps !== null ? args.deps : task.deps);
       if (args.newDeps !== null) for (const dep of args.newDeps) deps.add(dep);
       this.replaceDeps(task, deps);
     }
@@ -1471,12 +1472,12 @@ function decodeExpl(expl: string | null): string | null {
 }
 
 /** A private copy of a record; empty maps and lists become the shared empties. */
-function cloneTask(task: TaskRecord): TaskRecord {
+function cloneTask(task: TaskRecord, newSet: (items: Iterable<string>) => Set<string>): TaskRecord {
   return {
     ...task,
-    deps: new Set(task.deps),
-    stakeholders: new Set(task.stakeholders),
-    workers: new Set(task.workers),
+    deps: newSet(task.deps),
+    stakeholders: newSet(task.stakeholders),
+    workers: newSet(task.workers),
     resourcesRunning: task.resourcesRunning ? { ...task.resourcesRunning } : null,
     resources: ownMap(task.resources),
     params: ownMap(task.params),

@@ -3,6 +3,7 @@
  * (rpc.md §2.5, §2.6), and the snapshots listeners receive (TaskFacts).
  * @module
  */
+import { CompactSet } from "./compact-set.ts";
 import type { TaskFacts } from "./events.ts";
 import type { EngineConfig, RetryPolicy, Seconds, TaskRecord, TaskStatus, WorkerRecord } from "./types.ts";
 
@@ -46,9 +47,9 @@ export function newTaskRecord(id: string, status: TaskStatus, now: Seconds, poli
   return {
     id,
     status,
-    deps: new Set(fields.deps ?? []),
-    stakeholders: new Set(),
-    workers: new Set(),
+    deps: new CompactSet(fields.deps),
+    stakeholders: new CompactSet(),
+    workers: new CompactSet(),
     time: now,
     updated: now,
     retry: null,

@@ -1,0 +1,399 @@
+/**
+ * The scheduler benchmark (issue 3, point 6): drives the HTTP API of the
+ * built binary the way Luigi's Python workers do (form-encoded `data=` POSTs
+ * with every argument filled in) and prints throughput, per-method latency
+ * and the server's memory.
+ *
+ *   bun scripts/bench/run.ts [--scenario all|startup|schedule|pending|million]
+ *                            [--binary dist/luigid] [--workers 8]
+ *                            [--tasks 10000] [--pending 100000] [--known 1000000]
+ *
+ * Scenarios:
+ * - startup:  spawn to the first answered ping, empty state (median of 5);
+ * - schedule: W workers schedule and run a DAG of --tasks tasks (chains,
+ *             fan-in, params, a `db` resource, priorities), from the first
+ *             add_task until everything is DONE; RPC/s overall;
+ * - pending:  --pending tasks added by W workers, then get_work (each task
+ *             reported DONE) and task_list of every PENDING task, and RSS;
+ * - million:  a state file of --known tasks (all DONE but 10,000 ready ones)
+ *             restored by the binary, then get_work p99.
+ * The server listens on 127.0.0.1 only, with a temp state file.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { Subprocess } from "bun";
+import type { ChangeSet } from "../../src/engine/events.ts";
+import type { EngineState, TaskRecord, WorkerRecord } from "../../src/engine/types.ts";
+import { openStateStore, type StateSource } from "../../src/store/state/store.ts";
+import { type BenchTask, buildDag, percentile, schedulingOrder } from "./dag.ts";
+
+const { values } = parseArgs({
+  options: {
+    scenario: { type: "string", default: "all" },
+    binary: { type: "string", default: join(import.meta.dir, "..", "..", "dist", "luigid") },
+    workers: { type: "string", default: "8" },
+    tasks: { type: "string", default: "10000" },
+    pending: { type: "string", default: "100000" },
+    known: { type: "string", default: "1000000" },
+    /** Where the server keeps its state: "file" (a temp SQLite file, the default) or "memory" (`:memory:`). */
+    state: { type: "string", default: "file" },
+  },
+});
+const W = Number(values.workers);
+const CONFIG = "[resources]\ndb = 4\n";
+
+// ---- timing ------------------------------------------------------------------
+
+class Latencies {
+  private readonly byMethod = new Map<string, number[]>();
+  calls = 0;
+
+  record(method: string, ms: number): void {
+    let list = this.byMethod.get(method);
+    if (!list) this.byMethod.set(method, (list = []));
+    list.push(ms);
+    this.calls++;
+  }
+
+  print(): void {
+    console.log("  method                 calls      p50 ms    p99 ms    max ms");
+    for (const [method, list] of [...this.byMethod].sort()) {
+      list.sort((a, b) => a - b);
+      const row = [percentile(list, 50), percentile(list, 99), list.at(-1)!].map((x) => x.toFixed(2).padStart(9)).join(" ");
+      console.log(`  ${method.padEnd(20)} ${String(list.length).padStart(7)} ${row}`);
+    }
+  }
+
+  p99(method: string): number {
+    const list = [...(this.byMethod.get(method) ?? [])].sort((a, b) => a - b);
+    return percentile(list, 99);
+  }
+}
+
+// ---- the server ----------------------------------------------------------------
+
+interface Server {
+  base: string;
+  proc: Subprocess;
+  startupMs: number;
+  rssMb(): { rss: number; peak: number };
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen({ port: 0, host: "127.0.0.1" }, () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+/** A private copy of the binary, so that teammates rebuilding dist/luigid do not disturb a run. */
+function binaryCopy(dir: string): string {
+  const path = join(dir, "luigid");
+  copyFileSync(values.binary!, path);
+  return path;
+}
+
+async function startServer(dir: string, statePath: string): Promise<Server> {
+  writeFileSync(join(dir, "luigi.cfg"), CONFIG);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const started = performance.now();
+  const state = values.state === "memory" && !statePath.endsWith("known.db") ? ":memory:" : statePath;
+  const proc = Bun.spawn([binaryCopy(dir), "--address", "127.0.0.1", "--port", String(port), "--state-path", state], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, TZ: "Etc/UTC" },
+    stdin: "ignore",
+    stdout: "ignore",
+    stderr: Bun.file(join(dir, "stderr.log")),
+  });
+  const body = `data=${encodeURIComponent(JSON.stringify({ worker: "probe" }))}`;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`luigid exited ${proc.exitCode}: ${readFileSync(join(dir, "stderr.log"), "utf8")}`);
+    try {
+      const reply = await fetch(`${base}/api/ping`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body });
+      if (reply.ok) break;
+    } catch {}
+    await Bun.sleep(1);
+  }
+  const startupMs = performance.now() - started;
+  const rssMb = () => {
+    const status = readFileSync(`/proc/${proc.pid}/status`, "utf8");
+    const kb = (key: string) => Number(status.match(new RegExp(`${key}:\\s+(\\d+)`))?.[1] ?? 0);
+    return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+  };
+  const stop = async () => {
+    proc.kill("SIGTERM");
+    const timer = setTimeout(() => proc.kill("SIGKILL"), 20_000);
+    await proc.exited;
+    clearTimeout(timer);
+  };
+  return { base, proc, startupMs, rssMb, stop };
+}
+
+// ---- a client that speaks like the Python worker ----------------------------
+
+class Client {
+  constructor(
+    private readonly base: string,
+    private readonly latencies: Latencies,
+  ) {}
+
+  async call<T = unknown>(method: string, data: Record<string, unknown>): Promise<T> {
+    const started = performance.now();
+    const reply = await fetch(`${this.base}/api/${method}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `data=${encodeURIComponent(JSON.stringify(data))}`,
+    });
+    const text = await reply.text();
+    this.latencies.record(method, performance.now() - started);
+    if (reply.status !== 200) throw new Error(`${method} answered ${reply.status}: ${text.slice(0, 300)}`);
+    return (JSON.parse(text) as { response: T }).response;
+  }
+}
+
+const workerId = (i: number) => `Worker(salt=${100000000 + i}, workers=1, host=bench, username=bench, pid=${4000 + i})`;
+
+/** Shape A of rpc.md §5.1: a task found while scheduling. */
+function scheduleArgs(worker: string, t: BenchTask): Record<string, unknown> {
+  return {
+    task_id: t.id, status: "PENDING", runnable: true, deps: t.deps, new_deps: null, expl: null, resources: t.resources,
+    priority: t.priority, family: t.family, module: "bench.pipeline", params: t.params, param_visibilities: {},
+    accepts_messages: false, assistant: false, tracking_url: null, worker, batchable: false, batch_id: null,
+    retry_policy_dict: { retry_count: null, disable_hard_timeout: null, disable_window: null }, owners: null,
+  };
+}
+
+/** Shape B: the final report after running. */
+function doneArgs(worker: string, taskId: string): Record<string, unknown> {
+  return {
+    task_id: taskId, status: "DONE", runnable: null, deps: null, new_deps: [], expl: "null", resources: null, priority: 0,
+    family: "", module: null, params: null, param_visibilities: null, accepts_messages: false, assistant: false,
+    tracking_url: null, worker, batchable: null, batch_id: null, retry_policy_dict: null, owners: null,
+  };
+}
+
+interface WorkReply {
+  task_id: string | null;
+  n_pending_tasks: number;
+  running_tasks: unknown[];
+}
+
+async function schedule(client: Client, worker: string, tasks: BenchTask[]): Promise<void> {
+  for (const t of tasks) await client.call("add_task", scheduleArgs(worker, t));
+  await client.call("add_worker", { worker, info: [["salt", "1"], ["workers", 1], ["host", "bench"], ["username", "bench"], ["pid", 1], ["first_task", tasks[0]?.id ?? ""]] });
+}
+
+/** The worker's main loop with one process: ask, run (instantly), report; stop when nothing is left for it. */
+async function runUntilDone(client: Client, worker: string): Promise<number> {
+  let ran = 0;
+  for (;;) {
+    const reply = await client.call<WorkReply>("get_work", { worker, host: "bench", assistant: false, current_tasks: [] });
+    if (reply.task_id) {
+      await client.call("add_task", doneArgs(worker, reply.task_id));
+      ran++;
+      continue;
+    }
+    if (reply.n_pending_tasks === 0 && reply.running_tasks.length === 0) return ran;
+    await Bun.sleep(2);
+  }
+}
+
+function pinger(client: Client, worker: string): () => void {
+  const timer = setInterval(() => void client.call("ping", { worker }).catch(() => {}), 1000);
+  return () => clearInterval(timer);
+}
+
+function byOwner(tasks: BenchTask[]): BenchTask[][] {
+  const out: BenchTask[][] = Array.from({ length: W }, () => []);
+  for (const t of schedulingOrder(tasks)) out[t.owner]!.push(t);
+  return out;
+}
+
+/**
+ * Server-side time per method from the luigid_rpc_duration_seconds histogram
+ * of /metrics (time inside the server, including the durable commit; the
+ * client figures add the HTTP round trip and queueing behind other clients).
+ * Percentiles are bucket upper bounds.
+ */
+async function printServerSide(base: string, methods: string[]): Promise<void> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  for (const method of methods) {
+    const buckets: Array<[number, number]> = [];
+    const re = new RegExp(`^luigid_rpc_duration_seconds_bucket\\{[^}]*method="${method}"[^}]*le="([^"]+)"[^}]*\\} (\\d+)`, "gm");
+    for (const m of text.matchAll(re)) buckets.push([m[1] === "+Inf" ? Infinity : Number(m[1]), Number(m[2])]);
+    if (buckets.length === 0) continue;
+    buckets.sort((a, b) => a[0] - b[0]);
+    const total = buckets.at(-1)![1];
+    const at = (p: number) => buckets.find(([, n]) => n >= total * p)![0] * 1000;
+    console.log(`  server-side ${method}: ${total} calls, p50 ≤ ${at(0.5)} ms, p99 ≤ ${at(0.99)} ms`);
+  }
+}
+
+// ---- scenarios ---------------------------------------------------------------
+
+async function scenarioStartup(): Promise<void> {
+  const times: number[] = [];
+  for (let run = 0; run < 5; run++) {
+    const dir = mkdtempSync(join(tmpdir(), "luigid-bench-"));
+    const server = await startServer(dir, join(dir, "state.db"));
+    times.push(server.startupMs);
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  times.sort((a, b) => a - b);
+  console.log(`startup (spawn to first answered ping, empty state): median ${percentile(times, 50).toFixed(1)} ms; runs ${times.map((t) => t.toFixed(1)).join(" ")}`);
+}
+
+async function scenarioSchedule(): Promise<void> {
+  const n = Number(values.tasks);
+  const dir = mkdtempSync(join(tmpdir(), "luigid-bench-"));
+  const server = await startServer(dir, join(dir, "state.db"));
+  const latencies = new Latencies();
+  const client = new Client(server.base, latencies);
+  const dag = buildDag(n, W);
+  const owned = byOwner(dag);
+  const started = performance.now();
+  const stops = owned.map((_, i) => pinger(client, workerId(i)));
+  const ran = await Promise.all(owned.map(async (tasks, i) => {
+    await schedule(client, workerId(i), tasks);
+    return await runUntilDone(client, workerId(i));
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  for (const stop of stops) stop();
+  const total = ran.reduce((a, b) => a + b, 0);
+  const { rss, peak } = server.rssMb();
+  console.log(`\nschedule: ${dag.length} tasks, ${W} workers: all DONE in ${seconds.toFixed(2)} s; ${latencies.calls} RPCs = ${(latencies.calls / seconds).toFixed(0)} RPC/s; tasks run ${total}; server RSS ${rss.toFixed(0)} MB (peak ${peak.toFixed(0)} MB)`);
+  if (total !== dag.length) console.log(`  WARNING: ran ${total} of ${dag.length} tasks`);
+  latencies.print();
+  await printServerSide(server.base, ["add_task", "get_work", "ping"]);
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function scenarioPending(): Promise<void> {
+  const n = Number(values.pending);
+  const dir = mkdtempSync(join(tmpdir(), "luigid-bench-"));
+  const server = await startServer(dir, join(dir, "state.db"));
+  const fill = new Latencies();
+  const dag = buildDag(n, W);
+  const owned = byOwner(dag);
+  let started = performance.now();
+  await Promise.all(owned.map((tasks, i) => schedule(new Client(server.base, fill), workerId(i), tasks)));
+  console.log(`\npending: ${dag.length} tasks added by ${W} workers in ${((performance.now() - started) / 1000).toFixed(1)} s (${(fill.calls / ((performance.now() - started) / 1000)).toFixed(0)} RPC/s); server RSS ${server.rssMb().rss.toFixed(0)} MB`);
+  fill.print();
+
+  const work = new Latencies();
+  const client = new Client(server.base, work);
+  const perWorker = 250;
+  started = performance.now();
+  await Promise.all(owned.map(async (_, i) => {
+    const worker = workerId(i);
+    for (let k = 0; k < perWorker; k++) {
+      const reply = await client.call<WorkReply>("get_work", { worker, host: "bench", assistant: false, current_tasks: [] });
+      if (reply.task_id) await client.call("add_task", doneArgs(worker, reply.task_id));
+    }
+  }));
+  console.log(`  get_work + DONE report, ${W * perWorker} rounds at ~${dag.length} pending in ${((performance.now() - started) / 1000).toFixed(2)} s; server RSS ${server.rssMb().rss.toFixed(0)} MB`);
+  work.print();
+  await printServerSide(server.base, ["add_task", "get_work"]);
+
+  const list = new Latencies();
+  const lister = new Client(server.base, list);
+  let shown = 0;
+  for (let run = 0; run < 5; run++) {
+    const reply = await lister.call<Record<string, unknown>>("task_list", { status: "PENDING", upstream_status: "", search: "" });
+    shown = Object.keys(reply).length;
+  }
+  const { rss, peak } = server.rssMb();
+  console.log(`  task_list of every PENDING task (${shown} tasks):`);
+  list.print();
+  console.log(`  server RSS ${rss.toFixed(0)} MB (peak ${peak.toFixed(0)} MB)`);
+  await printServerSide(server.base, ["task_list"]);
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** A state file of `known` tasks: everything DONE except `ready` dependency-free PENDING tasks. */
+function writeKnownState(path: string, known: number, ready: number): void {
+  const now = Date.now() / 1000;
+  const workers: WorkerRecord[] = Array.from({ length: W }, (_, i) => ({
+    id: workerId(i), reference: { host: "bench" }, lastActive: now, lastGetWork: now, started: now - 3600,
+    info: { workers: 1, host: "bench" }, disabled: false, rpcMessages: [],
+  }));
+  const emptySet = new Set<string>();
+  const tasks = new Map<string, TaskRecord>();
+  for (let i = 0; i < known; i++) {
+    const pending = i >= known - ready;
+    const owner = workers[i % W]!.id;
+    const id = `Daily_${i}_${(i * 2654435761 >>> 0).toString(16).padStart(8, "0")}`;
+    tasks.set(id, {
+      id, status: pending ? "PENDING" : "DONE", deps: emptySet, stakeholders: new Set([owner]), workers: new Set([owner]),
+      time: now - 3600 + i / known, updated: now - 60, retry: null, remove: null, workerRunning: pending ? null : owner,
+      timeRunning: pending ? null : now - 120, resourcesRunning: pending ? null : {}, expl: pending ? null : "null",
+      priority: i % 7, resources: {}, family: "Daily", module: "bench.pipeline", params: { day: String(i) }, paramVisibilities: {},
+      acceptsMessages: false, retryPolicy: { retryCount: 999999999, disableHardTimeout: 999999999, disableWindow: 3600 },
+      failures: [], firstFailureTime: null, trackingUrl: null, statusMessage: null, progressPercentage: null,
+      schedulerMessageResponses: {}, schedulerDisableTime: null, runnable: true, batchable: false, batchId: null, owners: [],
+    });
+  }
+  const byId = new Map(workers.map((w) => [w.id, w]));
+  const source: StateSource = {
+    getTask: (id) => tasks.get(id),
+    getWorker: (id) => byId.get(id),
+    isPaused: () => false,
+    resourceCapacities: () => ({ db: 4 }),
+    exportState: (): EngineState => ({ tasks: [...tasks.values()], workers, batchers: [], paused: false, resources: { db: 4 } }),
+  };
+  const quiet = { info() {}, warning() {}, error: (m: string) => console.error(m) };
+  const store = openStateStore(path, { log: quiet, configResources: { db: 4 } });
+  const changes: ChangeSet = { tasks: new Set(tasks.keys()), workers: new Set(byId.keys()), meta: true };
+  store.listener.onChange([], changes, source);
+  store.close();
+}
+
+async function scenarioMillion(): Promise<void> {
+  const known = Number(values.known);
+  const ready = Math.min(10_000, known);
+  const dir = mkdtempSync(join(tmpdir(), "luigid-bench-"));
+  const statePath = join(dir, "known.db");
+  let started = performance.now();
+  writeKnownState(statePath, known, ready);
+  console.log(`\nmillion: state file of ${known} tasks (${ready} ready) written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const server = await startServer(dir, statePath);
+  console.log(`  restore + start to first answered ping: ${(server.startupMs / 1000).toFixed(2)} s`);
+  const work = new Latencies();
+  const client = new Client(server.base, work);
+  const perWorker = 250;
+  started = performance.now();
+  await Promise.all(Array.from({ length: W }, async (_, i) => {
+    const worker = workerId(i);
+    for (let k = 0; k < perWorker; k++) {
+      const reply = await client.call<WorkReply>("get_work", { worker, host: "bench", assistant: false, current_tasks: [] });
+      if (reply.task_id) await client.call("add_task", doneArgs(worker, reply.task_id));
+    }
+  }));
+  const { rss, peak } = server.rssMb();
+  console.log(`  get_work + DONE report, ${W * perWorker} rounds in ${((performance.now() - started) / 1000).toFixed(2)} s; server RSS ${rss.toFixed(0)} MB (peak ${peak.toFixed(0)} MB)`);
+  work.print();
+  await printServerSide(server.base, ["get_work", "add_task"]);
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const scenarios: Record<string, () => Promise<void>> = { startup: scenarioStartup, schedule: scenarioSchedule, pending: scenarioPending, million: scenarioMillion };
+const chosen = values.scenario === "all" ? Object.keys(scenarios) : values.scenario!.split(",");
+console.log(`luigid benchmark: ${W} workers, binary ${values.binary}, ${navigator.hardwareConcurrency} CPUs`);
+for (const name of chosen) {
+  const run = scenarios[name];
+  if (!run) throw new Error(`unknown scenario ${name}; one of ${Object.keys(scenarios).join(", ")}`);
+  await run();
+}

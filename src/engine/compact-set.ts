@@ -1,0 +1,128 @@
+/**
+ * An insertion-ordered set of strings for the three per-task sets (deps,
+ * stakeholders, workers). A JS Set costs about 260 bytes once it holds one
+ * item; a task usually holds one to a few ids in each, so at 100k tasks the
+ * engine kept ~80 MB in near-empty Sets. This keeps a lone id bare, up to
+ * SMALL ids in an array, and switches to a real Set beyond that (fan-in
+ * tasks with thousands of deps stay O(1) per lookup).
+ *
+ * It implements the whole Set<string> interface, so the data model keeps
+ * saying `Set<string>`; exportState() hands out real Sets.
+ * @module
+ */
+const SMALL = 8;
+
+export class CompactSet implements Set<string> {
+  /** undefined (empty) | one id | 2..SMALL ids in order | a real Set. */
+  private v: string | string[] | Set<string> | undefined;
+
+  constructor(items?: Iterable<string> | null) {
+    if (items) for (const item of items) this.add(item);
+  }
+
+  get size(): number {
+    const v = this.v;
+    if (v === undefined) return 0;
+    if (typeof v === "string") return 1;
+    return Array.isArray(v) ? v.length : v.size;
+  }
+
+  has(item: string): boolean {
+    const v = this.v;
+    if (v === undefined) return false;
+    if (typeof v === "string") return v === item;
+    return Array.isArray(v) ? v.includes(item) : v.has(item);
+  }
+
+  add(item: string): this {
+    const v = this.v;
+    if (v === undefined) this.v = item;
+    else if (typeof v === "string") {
+      if (v !== item) this.v = [v, item];
+    } else if (Array.isArray(v)) {
+      if (!v.includes(item)) {
+        if (v.length < SMALL) v.push(item);
+        else this.v = new Set([...v, item]);
+      }
+    } else v.add(item);
+    return this;
+  }
+
+  delete(item: string): boolean {
+    const v = this.v;
+    if (v === undefined) return false;
+    if (typeof v === "string") {
+      if (v !== item) return false;
+      this.v = undefined;
+      return true;
+    }
+    if (Array.isArray(v)) {
+      const i = v.indexOf(item);
+      if (i < 0) return false;
+      // Copy rather than splice, so an iteration in progress sees the old list.
+      const rest = v.filter((_, j) => j !== i);
+      this.v = rest.length === 1 ? rest[0] : rest;
+      return true;
+    }
+    return v.delete(item);
+  }
+
+  clear(): void {
+    this.v = undefined;
+  }
+
+  *values(): SetIterator<string> {
+    const v = this.v;
+    if (v === undefined) return;
+    if (typeof v === "string") yield v;
+    else yield* v;
+  }
+
+  keys(): SetIterator<string> {
+    return this.values();
+  }
+
+  *entries(): SetIterator<[string, string]> {
+    for (const item of this.values()) yield [item, item];
+  }
+
+  [Symbol.iterator](): SetIterator<string> {
+    return this.values();
+  }
+
+  forEach(callback: (value: string, key: string, set: Set<string>) => void, thisArg?: unknown): void {
+    for (const item of this.values()) callback.call(thisArg, item, item, this);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return "Set";
+  }
+
+  union<U>(other: ReadonlySetLike<U>): Set<string | U> {
+    return new Set(this).union(other);
+  }
+
+  intersection<U>(other: ReadonlySetLike<U>): Set<string & U> {
+    return new Set(this).intersection(other);
+  }
+
+  difference<U>(other: ReadonlySetLike<U>): Set<string> {
+    return new Set(this).difference(other);
+  }
+
+  symmetricDifference<U>(other: ReadonlySetLike<U>): Set<string | U> {
+    return new Set(this).symmetricDifference(other);
+  }
+
+  isSubsetOf(other: ReadonlySetLike<unknown>): boolean {
+    return new Set(this).isSubsetOf(other);
+  }
+
+  isSupersetOf(other: ReadonlySetLike<unknown>): boolean {
+    return new Set(this).isSupersetOf(other);
+  }
+
+  isDisjointFrom(other: ReadonlySetLike<unknown>): boolean {
+    return new Set(this).isDisjointFrom(other);
+  }
+}
