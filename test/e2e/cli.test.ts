@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
-import { buildBinary, rpc, runBinary, startBinary, tempDir } from "../support/index.ts";
+import { buildBinary, freePort, rpc, runBinary, startBinary, tempDir } from "../support/index.ts";
 
 beforeAll(async () => {
   await buildBinary();
@@ -88,6 +88,12 @@ describe("bad configuration stops startup", () => {
 });
 
 describe("flag spellings", () => {
+  test("a repeated flag: the last one wins", async () => {
+    const port = await freePort();
+    await using server = await startBinary({ args: ["--port", "1", `--port=${port}`] });
+    expect(server.stderr()).toContain(`Listening on http://[::]:${port}`);
+  });
+
   test("--flag=value, --flag value and unambiguous prefixes all work", async () => {
     using dir = tempDir();
     const server = await startBinary({ cwd: dir.path, args: ["--state=st.db", "--addr", "127.0.0.1"] });

@@ -109,13 +109,15 @@ process.once("exit", () => {
   for (const proc of running) proc.kill("SIGKILL");
 });
 
+/** The value of the last `flag` in args (as the binary reads them: the last one wins). */
 function flagValue(args: string[], flag: string): string | null {
+  let value: string | null = null;
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
-    if (a === flag) return args[i + 1] ?? null;
-    if (a.startsWith(`${flag}=`)) return a.slice(flag.length + 1);
+    if (a === flag) value = args[i + 1] ?? null;
+    else if (a.startsWith(`${flag}=`)) value = a.slice(flag.length + 1);
   }
-  return null;
+  return value;
 }
 
 /** Resolves once the server answers any HTTP request; throws if the process exits first. */
