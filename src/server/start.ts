@@ -102,7 +102,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     // closer to `closers` for whatever is not an EngineListener (listeners are
     // closed by service.close()). A reason not to start is a StartupError
     // (src/server/startup-error.ts): one line, exit 1.
-    void schedulerLog;
     // OPS first, so the others can feed gauges through context.ops.metrics.registerGauge.
     context.ops = attachOps(service, config, log);
     for (const warning of authWarnings(config, { address, unixSocket })) log.warning(warning);
