@@ -11,7 +11,7 @@ const t = createTestApp();
 const status = async (path: string, init?: RequestInit) => (await t.app.request(path, init)).status;
 
 describe("routing", () => {
-  test.each(["/api", "/api/", "/api/ping/", "/api/ping/x", "/api/nope", "/api/PING"])("%s is 404", async (path) => {
+  test.each(["/api", "/api/", "/api/ping/", "/api/ping/x", "/api/ping%2Fx", "/api/%ZZ", "/api/nope", "/api/PING"])("%s is 404", async (path) => {
     expect(await status(path)).toBe(404);
   });
 
