@@ -8,7 +8,7 @@
 import type { TaskRecord } from "../../engine/types.ts";
 import type { UiEngineView, UiSettings } from "./engine-view.ts";
 import { categoryOfStatus, toUiTask } from "./serialize.ts";
-import type { IndexRow, Snapshot } from "./task-index.ts";
+import type { Dependants, IndexRow, Snapshot, WorkerPending } from "./task-index.ts";
 import type { Category, SortKey, UiGraph, UiGraphNode, UiResource, UiSummary, UiTask, UiTaskPage, UiWorker } from "./types.ts";
 
 export interface TaskQuery {
@@ -89,13 +89,14 @@ export function taskPage(engine: UiEngineView, snapshot: Snapshot, cache: TaskLi
   return { version: engine.version, matched: rows.length, total: base, offset: q.offset, rows: page };
 }
 
-export function summary(engine: UiEngineView, snapshot: Snapshot, settings: UiSettings, resources: number): UiSummary {
+export function summary(engine: UiEngineView, snapshot: Snapshot, settings: UiSettings, resources: number, indexBuildMs: number): UiSummary {
   const families = [...snapshot.families].map(([name, count]) => ({ name, count }));
   let workers = 0;
   for (const _ of engine.workers()) workers++;
   return {
     version: engine.version,
     indexVersion: snapshot.version,
+    indexBuildMs,
     total: snapshot.rows.length,
     counts: snapshot.counts,
     families,
@@ -128,12 +129,12 @@ export interface GraphQuery {
  * (down) or dependants (up), at most `limit` nodes. Closest nodes are kept,
  * as in Luigi's dep_graph; nodes whose edges lead past the cut are flagged.
  */
-export function neighbourhood(engine: UiEngineView, snapshot: Snapshot, q: GraphQuery, settings: UiSettings): UiGraph {
+export function neighbourhood(engine: UiEngineView, snapshot: Snapshot, dependants: Dependants | null, q: GraphQuery, settings: UiSettings): UiGraph {
   const rootTask = engine.getTask(q.root);
   const graph: UiGraph = { version: engine.version, root: q.root, found: !!rootTask, direction: q.direction, hops: q.hops, nodes: [], truncatedCount: 0, limit: q.limit };
   if (!rootTask) return graph;
   const edgesOf = (task: TaskRecord): string[] => {
-    const raw = q.direction === "down" ? [...task.deps] : (snapshot.dependants.get(task.id) ?? []);
+    const raw = q.direction === "down" ? [...task.deps] : (dependants?.get(task.id) ?? []);
     const kept = q.hideDone ? raw.filter((id) => engine.getTask(id)?.status !== "DONE") : raw;
     return kept.sort();
   };
@@ -209,7 +210,7 @@ function infoString(info: Record<string, unknown>, key: string): string | null {
 }
 
 /** Workers, newest first (Luigi's order), each with its running tasks. */
-export function workerList(engine: UiEngineView, snapshot: Snapshot, settings: UiSettings): UiWorker[] {
+export function workerList(engine: UiEngineView, workerPending: WorkerPending, settings: UiSettings): UiWorker[] {
   const running = new Map<string, UiTask[]>();
   for (const task of runningTasks(engine)) {
     if (!task.workerRunning) continue;
@@ -222,7 +223,7 @@ export function workerList(engine: UiEngineView, snapshot: Snapshot, settings: U
     const firstTask = infoString(worker.info, "first_task");
     const first = firstTask ? engine.getTask(firstTask) : undefined;
     const processes = Number(worker.info.workers);
-    const pending = snapshot.workerPending.get(worker.id);
+    const pending = workerPending.get(worker.id);
     out.push({
       id: worker.id,
       state: worker.disabled ? "disabled" : "active",

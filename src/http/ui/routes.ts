@@ -79,7 +79,7 @@ export function mountUiApi(app: Hono, engine: UiEngineView, settings: UiSettings
   }));
   app.get("/ui-api/summary", guarded(async (c) => {
     const snapshot = await index.get({ fresh: fresh(c) });
-    return json(c, summary(engine, snapshot, settings, Object.keys(engine.resourceCapacities()).length));
+    return json(c, summary(engine, snapshot, settings, Object.keys(engine.resourceCapacities()).length, index.lastBuildMs));
   }));
   app.get("/ui-api/tasks", guarded(async (c) => {
     const query = taskQuery(c);
@@ -104,9 +104,13 @@ export function mountUiApi(app: Hono, engine: UiEngineView, settings: UiSettings
       limit: intParam(c, "limit", Math.min(2000, settings.maxGraphNodes), 1, Math.max(1, settings.maxGraphNodes)),
     } as const;
     const snapshot = await index.get({ fresh: fresh(c) });
-    return json(c, neighbourhood(engine, snapshot, query, settings));
+    const dependants = direction === "up" ? await index.dependants(snapshot) : null;
+    return json(c, neighbourhood(engine, snapshot, dependants, query, settings));
   }));
-  app.get("/ui-api/workers", guarded(async (c) => json(c, workerList(engine, await index.get({ fresh: fresh(c) }), settings))));
+  app.get("/ui-api/workers", guarded(async (c) => {
+    const snapshot = await index.get({ fresh: fresh(c) });
+    return json(c, workerList(engine, await index.workerPending(snapshot), settings));
+  }));
   app.get("/ui-api/resources", guarded((c) => json(c, resourceList(engine, settings))));
   app.all("/ui-api/*", (c) => c.json({ error: { code: "NOT_FOUND", message: "no such UI API route" } }, 404));
 

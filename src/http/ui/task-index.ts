@@ -40,11 +40,14 @@ export interface Snapshot {
   byCategory: Map<Category, IndexRow[]>;
   counts: Record<Category, number>;
   families: Map<string, number>;
-  /** dependency id -> ids of the tasks that depend on it. */
-  dependants: Map<string, string[]>;
-  /** worker id -> PENDING tasks it may run, and those only it may run. */
-  workerPending: Map<string, { pending: number; uniques: number }>;
+  /** The records the snapshot was built from, for the derived maps below. */
+  records: ReadonlyArray<Readonly<TaskRecord>>;
 }
+
+/** dependency id -> ids of the tasks that depend on it. */
+export type Dependants = Map<string, string[]>;
+/** worker id -> PENDING tasks it may run, and those only it may run. */
+export type WorkerPending = Map<string, { pending: number; uniques: number }>;
 
 interface Labels {
   family: string;
@@ -63,6 +66,27 @@ export interface TaskIndexOptions {
 }
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Cooperative time slicing: call `tick()` between units of work; it yields to
+ * the event loop once `sliceMs` of work has run, and counts the CPU time.
+ */
+class Slicer {
+  cpu = 0;
+  private sliceStart = performance.now();
+  constructor(private readonly sliceMs: number) {}
+  async tick(): Promise<void> {
+    const now = performance.now();
+    if (now - this.sliceStart < this.sliceMs) return;
+    this.cpu += now - this.sliceStart;
+    await yieldToLoop();
+    this.sliceStart = performance.now();
+  }
+  done(): number {
+    this.cpu += performance.now() - this.sliceStart;
+    return this.cpu;
+  }
+}
 
 export class TaskIndex {
   private snapshot: Snapshot | null = null;
@@ -122,40 +146,58 @@ export class TaskIndex {
     return made;
   }
 
+  /** Reverse edges of a snapshot, built on first use (only the upstream graph view needs them). */
+  dependants(snapshot: Snapshot): Promise<Dependants> {
+    return this.derived(snapshot, "dependants", async (slicer) => {
+      const out: Dependants = new Map();
+      for (let i = 0; i < snapshot.records.length; i++) {
+        const task = snapshot.records[i] as Readonly<TaskRecord>;
+        for (const dep of task.deps) {
+          const list = out.get(dep);
+          if (list) list.push(task.id);
+          else out.set(dep, [task.id]);
+        }
+        if ((i & 1023) === 0) await slicer.tick();
+      }
+      return out;
+    });
+  }
+
+  /** Per-worker pending counts of a snapshot, built on first use (the workers view). */
+  workerPending(snapshot: Snapshot): Promise<WorkerPending> {
+    return this.derived(snapshot, "workerPending", async (slicer) => {
+      const out: WorkerPending = new Map();
+      for (let i = 0; i < snapshot.records.length; i++) {
+        const task = snapshot.records[i] as Readonly<TaskRecord>;
+        if (task.status === "PENDING") {
+          for (const worker of task.workers) {
+            let entry = out.get(worker);
+            if (!entry) out.set(worker, (entry = { pending: 0, uniques: 0 }));
+            entry.pending++;
+            if (task.workers.size === 1) entry.uniques++;
+          }
+        }
+        if ((i & 1023) === 0) await slicer.tick();
+      }
+      return out;
+    });
+  }
+
+  private derivedCache = new WeakMap<Snapshot, Map<string, Promise<unknown>>>();
+
+  private derived<T>(snapshot: Snapshot, key: string, make: (slicer: Slicer) => Promise<T>): Promise<T> {
+    let entries = this.derivedCache.get(snapshot);
+    if (!entries) this.derivedCache.set(snapshot, (entries = new Map()));
+    let made = entries.get(key) as Promise<T> | undefined;
+    if (!made) entries.set(key, (made = make(new Slicer(this.sliceMs))));
+    return made;
+  }
+
   private async build(): Promise<Snapshot> {
     const version = this.engine.version;
-    let cpu = 0;
-    let sliceStart = performance.now();
-    // Runs between units of work; yields once the slice is used up.
-    const tick = async () => {
-      const now = performance.now();
-      if (now - sliceStart < this.sliceMs) return;
-      cpu += now - sliceStart;
-      await yieldToLoop();
-      sliceStart = performance.now();
-    };
-
+    const slicer = new Slicer(this.sliceMs);
     const records = [...this.engine.tasks()];
-    await tick();
-    const dependants = new Map<string, string[]>();
-    const workerPending = new Map<string, { pending: number; uniques: number }>();
-    for (let i = 0; i < records.length; i++) {
-      const task = records[i] as Readonly<TaskRecord>;
-      for (const dep of task.deps) {
-        const list = dependants.get(dep);
-        if (list) list.push(task.id);
-        else dependants.set(dep, [task.id]);
-      }
-      if (task.status === "PENDING") {
-        for (const worker of task.workers) {
-          let entry = workerPending.get(worker);
-          if (!entry) workerPending.set(worker, (entry = { pending: 0, uniques: 0 }));
-          entry.pending++;
-          if (task.workers.size === 1) entry.uniques++;
-        }
-      }
-      if ((i & 1023) === 0) await tick();
-    }
+    await slicer.tick();
 
     // One memo per build, as Luigi keeps one per request: shared sub-graphs are walked once.
     const upstream = new UpstreamStatusMemo(this.engine);
@@ -183,12 +225,12 @@ export class TaskIndex {
       rows[i] = row;
       byCategory.get(category)?.push(row);
       families.set(task.family, (families.get(task.family) ?? 0) + 1);
-      if ((i & 255) === 0) await tick();
+      if ((i & 255) === 0) await slicer.tick();
     }
     const counts = Object.fromEntries(CATEGORIES.map((c) => [c, byCategory.get(c)?.length ?? 0])) as Record<Category, number>;
-    cpu += performance.now() - sliceStart;
+    const cpu = slicer.done();
 
-    const snapshot: Snapshot = { version, builtAtMs: Date.now(), rows, byCategory, counts, families, dependants, workerPending };
+    const snapshot: Snapshot = { version, builtAtMs: Date.now(), rows, byCategory, counts, families, records };
     this.snapshot = snapshot;
     this.lastBuildMs = cpu;
     this.nextBuildAtMs = performance.now() + Math.max(this.minIntervalMs, cpu / this.dutyCycle);

@@ -63,6 +63,8 @@ export interface UiSummary {
   version: number;
   /** Engine version the category/family counts were computed at (may trail `version` briefly). */
   indexVersion: number;
+  /** CPU milliseconds the last rebuild of the task index took (spread over slices). */
+  indexBuildMs: number;
   total: number;
   counts: Record<Category, number>;
   families: Array<{ name: string; count: number }>;
