@@ -11,6 +11,7 @@
  * @module
  */
 const SMALL = 8;
+const EMPTY: readonly string[] = Object.freeze([]);
 
 export class CompactSet implements Set<string> {
   /** undefined (empty) | one id | 2..SMALL ids in order | a real Set. */
@@ -71,11 +72,11 @@ export class CompactSet implements Set<string> {
     this.v = undefined;
   }
 
-  *values(): SetIterator<string> {
+  /** Native iterators (no generator): listings spread these sets for every task. */
+  values(): SetIterator<string> {
     const v = this.v;
-    if (v === undefined) return;
-    if (typeof v === "string") yield v;
-    else yield* v;
+    const list = v === undefined ? EMPTY : typeof v === "string" ? [v] : v;
+    return list.values() as unknown as SetIterator<string>;
   }
 
   keys(): SetIterator<string> {
