@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { CliArgs } from "./args.ts";
 import { runningPid } from "./pidfile.ts";
+import { localDate } from "../lib/log.ts";
 import { LOG_FILE_NAME } from "../server/logging.ts";
 
 export const DEFAULT_LOGDIR = "/var/log/luigi";
@@ -26,12 +27,6 @@ export function isDaemonChild(): boolean {
 /** Where the daemon child reports readiness (its pid), if it was launched by us. */
 export function readyFilePath(): string | null {
   return process.env[READY_FILE] || null;
-}
-
-const pad = (n: number) => String(n).padStart(2, "0");
-/** The local date at startup, as Luigi names the .out/.err files. */
-export function localDate(date = new Date()): string {
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
 /** The command line for the child: every path absolute, no --background. */
@@ -78,7 +73,7 @@ export async function launchDaemon(args: CliArgs, { timeoutMs = 30_000 } = {}): 
     process.stderr.write(`luigid: cannot create log directory ${logdir}: ${(error as Error).message}\n`);
     return 1;
   }
-  const stamp = localDate();
+  const stamp = localDate(new Date());
   const outPath = join(logdir, `luigi-server-${stamp}.out`);
   const errPath = join(logdir, `luigi-server-${stamp}.err`);
   const readyFile = join(tmpdir(), `luigid-ready-${process.pid}-${Date.now()}`);

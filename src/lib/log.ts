@@ -28,10 +28,15 @@ export interface Logger {
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 
+/** The local date, `YYYY-MM-DD`, as Luigi names its dated log files. */
+export function localDate(date: Date): string {
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
 /** Python logging's default asctime: local time, comma before milliseconds. */
 export function formatAsctime(date: Date): string {
   return (
-    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
+    `${localDate(date)} ` +
     `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())},${pad(date.getMilliseconds(), 3)}`
   );
 }

@@ -6,7 +6,7 @@
  */
 import { closeSync, existsSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { createLogger, formatLine, type Logger, type LogSink } from "../lib/log.ts";
+import { createLogger, formatLine, localDate, type Logger, type LogSink } from "../lib/log.ts";
 import { StartupError } from "./startup-error.ts";
 
 export const LOG_FILE_NAME = "luigi-server.log";
@@ -89,8 +89,6 @@ export interface RotationOptions {
   now?: () => Date;
 }
 
-const pad = (n: number) => String(n).padStart(2, "0");
-const localDate = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 
 /**
  * The daemon's log (server.md §1.5): DIR/luigi-server.log, rotated every
