@@ -35,14 +35,14 @@ const NOT_ENABLED =
   "[task_history] db_connection = sqlite:////var/lib/luigi-server/history.db (or the record_step_history / " +
   "[step_history] spellings) in luigi.cfg, then restart luigid.";
 
-interface Request {
+interface PageRequest {
   c: Context;
   store: HistoryStore;
   links: Links;
-  json: boolean;
 }
 
-type Handler = (req: Request) => { json: unknown; page: () => VNode };
+/** Reads what a page shows once, as JSON data and as a page built from the same values. */
+type Handler = (req: PageRequest) => { json: unknown; page: () => VNode };
 
 function rawPath(c: Context): string {
   return new URL(c.req.url).pathname;
@@ -174,7 +174,7 @@ async function answer(c: Context, handler: Handler, store: HistoryStore | null):
     if (!store) throw new PageError(404, "Task history is not enabled", NOT_ENABLED);
     // Whatever the scheduler has recorded so far is committed before we read.
     await store.sync();
-    const { json: data, page } = handler({ c, store, links, json });
+    const { json: data, page } = handler({ c, store, links });
     return json ? c.json(data) : c.html(renderPage(page()));
   } catch (error) {
     if (!(error instanceof PageError)) throw error;

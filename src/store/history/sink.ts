@@ -120,7 +120,7 @@ export class ThreadSink implements WriteSink {
     let worker: Worker;
     try {
       worker = new Worker(spec);
-    } catch (error) {
+    } catch {
       return this.spawn();
     }
     this.worker = worker;
