@@ -38,6 +38,8 @@ export interface CliArgs {
   address: string | null;
   unixSocket: string | null;
   port: string;
+  /** Whether --port was on the command line (it is ignored with --unix-socket, which the log says). */
+  portGiven: boolean;
   help: boolean;
   version: boolean;
 }
@@ -92,7 +94,8 @@ export function normalizeArgv(argv: readonly string[]): string[] {
 
 /** Parses argv strictly into CliArgs; throws UsageError. */
 export function parseCli(argv: readonly string[]): CliArgs {
-  const parsed = parseArgs(normalizeArgv(argv), FLAGS);
+  const normalized = normalizeArgv(argv);
+  const parsed = parseArgs(normalized, FLAGS);
   const text = (v: unknown): string | null => (typeof v === "string" ? v : null);
   return {
     background: parsed.background === true,
@@ -102,6 +105,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     address: text(parsed.address),
     unixSocket: text(parsed["unix-socket"]),
     port: text(parsed.port) ?? "8082",
+    portGiven: normalized.some((a) => a.startsWith("--port=")),
     help: parsed.help === true,
     version: parsed.version === true,
   };

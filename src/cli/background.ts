@@ -31,7 +31,8 @@ export function readyFilePath(): string | null {
 
 /** The command line for the child: every path absolute, no --background. */
 export function childArgv(args: CliArgs, logdir: string): string[] {
-  const argv = [`--logdir=${logdir}`, `--port=${args.port}`];
+  const argv = [`--logdir=${logdir}`];
+  if (args.portGiven) argv.push(`--port=${args.port}`);
   if (args.pidfile !== null) argv.push(`--pidfile=${resolve(args.pidfile)}`);
   if (args.statePath !== null) argv.push(`--state-path=${args.statePath === ":memory:" ? args.statePath : resolve(args.statePath)}`);
   if (args.address !== null) argv.push(`--address=${args.address}`);

@@ -29,6 +29,9 @@ export async function serveForeground(args: CliArgs, config: Config): Promise<vo
     }
   }
   if (args.pidfile !== null && !daemon) log.warning("--pidfile is only used with --background; ignoring it");
+  if (args.unixSocket !== null && (args.portGiven || args.address !== null)) {
+    log.warning("--port and --address are not used with --unix-socket (no TCP listener); ignoring them");
+  }
   log.child("luigi.scheduler").info(`State file: ${config.statePath}`);
 
   // Handlers go in before startup: a signal during a long restore stops the

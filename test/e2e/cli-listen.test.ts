@@ -122,6 +122,7 @@ describe("unix socket", () => {
     expect(await accepts("127.0.0.1", port)).toBe(false);
     expect(await accepts("::1", port)).toBe(false);
     expect(server.stderr()).toContain(`Listening on unix:${socket}`);
+    expect(server.stderr()).toContain("--port and --address are not used with --unix-socket (no TCP listener); ignoring them");
   });
 
   test("a stale socket left by a killed luigid is replaced", async () => {
