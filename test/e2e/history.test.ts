@@ -177,6 +177,31 @@ for (const spelling of SPELLINGS) {
         expect(recordIds(byParams.body)).toEqual([idOf.Doomed_a_dd!]);
         const tasklist = await page(server, "/tasklist");
         for (const name of ["Ok", "Boom", "Flaky", "Doomed", "Later"]) expect(tasklist.body).toContain(`href="tasklist/${name}"`);
+        // Every list page and its JSON list the same records in the same order.
+        const lists = ["/history", "/history?days=all", "/history/by_name/Boom", `/history/by_params/Flaky?data=${encodeURIComponent('{"n":"1"}')}`];
+        for (const path of lists) {
+          const html = await page(server, path);
+          const json = await fetch(`${server.url}${path}${path.includes("?") ? "&" : "?"}format=json`);
+          expect([path, html.status, json.status]).toEqual([path, 200, 200]);
+          const data = (await json.json()) as { records: Array<{ id: number }> };
+          expect([path, data.records.map((r) => r.id)]).toEqual([path, recordIds(html.body)]);
+        }
+        // Detail pages: the JSON record is the one the page shows (Luigi's "Task Id" is the record id).
+        for (const path of [`/history/by_task_id/Flaky__cc`, `/history/by_id/${idOf.Later__ff}`]) {
+          const html = await page(server, path);
+          const data = (await (await fetch(`${server.url}${path}?format=json`)).json()) as { id: number; task_id: string };
+          expect(html.body).toContain(`<td>Task Id</td><td>${data.id}</td>`);
+          expect(html.body).toContain(data.task_id);
+        }
+        // Duration pages: as many bars as finished runs in the JSON.
+        for (const name of ["Boom", "Flaky", "Later"]) {
+          const html = await page(server, `/tasklist/${name}`);
+          const data = (await (await fetch(`${server.url}/tasklist/${name}?format=json`)).json()) as { runs: Array<{ outcome: string | null }> };
+          const bars = (html.body.match(/<rect /g) ?? []).length;
+          expect([name, bars]).toEqual([name, data.runs.filter((r) => r.outcome !== null).length]);
+        }
+        const families = (await (await fetch(`${server.url}/tasklist?format=json`)).json()) as { families: Array<{ name: string }> };
+        expect(families.families.map((f) => f.name)).toEqual(["Boom", "Doomed", "Flaky", "Later", "Ok"]);
         expect((await page(server, "/history/by_id/999")).status).toBe(404);
         expect((await page(server, "/history/by_params/Ok?data=nope")).status).toBe(400);
 
