@@ -17,7 +17,6 @@
  */
 import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -26,6 +25,7 @@ import { DEFAULT_ENGINE_CONFIG } from "../../src/engine/types.ts";
 import { systemClock } from "../../src/lib/clock.ts";
 import { SchedulerService } from "../../src/rpc/service.ts";
 import { openHistory } from "../../src/store/history/store.ts";
+import { freePort } from "../../test/support/binary.ts";
 
 const { values } = parseArgs({
   options: {
@@ -107,16 +107,6 @@ function countEvents(path: string): number {
   } finally {
     db.close();
   }
-}
-
-async function freePort(): Promise<number> {
-  return await new Promise((resolve) => {
-    const server = createServer();
-    server.listen({ port: 0, host: "127.0.0.1" }, () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 async function throughBinary(binary: string, history: boolean, dir: string): Promise<{ seconds: number; answered: number; calls: number; events: number }> {
