@@ -33,9 +33,20 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+/** The [::1] checks need an IPv6 loopback; without one they fail saying so rather than with "connection refused". */
+async function requireIpv6(): Promise<void> {
+  const ok = await new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ port: 0, host: "::1" }, () => server.close(() => resolve(true)));
+  });
+  if (!ok) throw new Error("this machine has no IPv6 loopback (::1): the dual-stack checks cannot run here");
+}
+
 describe("TCP", () => {
   test("with no flags: port 8082 on 127.0.0.1 and [::1] (README command 1)", async () => {
     if (!(await portIsFree(8082))) throw new Error("port 8082 is in use on this machine: stop whatever listens there to run this test");
+    await requireIpv6();
     await using server = await startBinary({ defaultPort: true });
     for (const host of ["127.0.0.1", "[::1]"]) {
       expect(await rpc(`http://${host}:8082`, "ping", { worker: "w1" })).toEqual({ rpc_messages: [] });
@@ -44,6 +55,7 @@ describe("TCP", () => {
   });
 
   test("--address 127.0.0.1 answers there and not on [::1]", async () => {
+    await requireIpv6();
     const port = await freePort();
     await using server = await startBinary({ args: ["--address", "127.0.0.1", "--port", String(port)] });
     expect(await accepts("127.0.0.1", port)).toBe(true);
@@ -52,6 +64,7 @@ describe("TCP", () => {
   });
 
   test("--address ::1 answers there and not on 127.0.0.1", async () => {
+    await requireIpv6();
     const port = await freePort();
     await using _server = await startBinary({ args: ["--address=::1", `--port=${port}`] });
     expect(await accepts("::1", port)).toBe(true);
