@@ -55,17 +55,19 @@ export function buildBinary(): Promise<string> {
   return built;
 }
 
-/** A TCP port nothing listens on right now (bound on "::" and released). */
+/** A TCP port nothing listens on right now (bound on "::", or 0.0.0.0 without IPv6, and released). */
 export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen({ port: 0, host: "::" }, () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
+  const tryHost = (host: string) =>
+    new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once("error", reject);
+      server.listen({ port: 0, host }, () => {
+        const address = server.address();
+        const port = typeof address === "object" && address ? address.port : 0;
+        server.close(() => resolve(port));
+      });
     });
-  });
+  return await tryHost("::").catch(() => tryHost("0.0.0.0"));
 }
 
 export interface StartOptions {
