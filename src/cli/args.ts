@@ -14,12 +14,12 @@ declare const LUIGID_VERSION: string | undefined;
 export const VERSION: string = typeof LUIGID_VERSION === "string" ? LUIGID_VERSION : "0.0.0-dev";
 
 export const FLAGS = {
-  background: { type: "boolean", description: "Run in background mode" },
-  pidfile: { type: "string", valueHint: "PIDFILE", description: "Write pidfile (only with --background)" },
-  logdir: { type: "string", valueHint: "LOGDIR", description: "log directory" },
-  "state-path": { type: "string", valueHint: "STATE_PATH", description: "Pickled state file (ours: an SQLite file)" },
-  address: { type: "string", valueHint: "ADDRESS", description: "Listening interface" },
-  "unix-socket": { type: "string", valueHint: "UNIX_SOCKET", description: "Unix socket path" },
+  background: { type: "boolean", description: "Run in background mode (detached; logs in --logdir)" },
+  pidfile: { type: "string", valueHint: "PIDFILE", description: "Write pidfile (with --background)" },
+  logdir: { type: "string", valueHint: "LOGDIR", description: "log directory (background default: /var/log/luigi)" },
+  "state-path": { type: "string", valueHint: "STATE_PATH", description: "State file (SQLite; default ./luigid-state.db; :memory: for none)" },
+  address: { type: "string", valueHint: "ADDRESS", description: "Listening interface (default: all, IPv4 and IPv6)" },
+  "unix-socket": { type: "string", valueHint: "UNIX_SOCKET", description: "Unix socket path (instead of TCP)" },
   port: { type: "string", valueHint: "PORT", default: "8082", description: "Listening port" },
   help: { type: "boolean", alias: "h", description: "show this help message and exit" },
   version: { type: "boolean", description: "show the version and exit" },
