@@ -228,8 +228,12 @@ async function printServerSide(base: string, methods: string[]): Promise<void> {
   const text = await (await fetch(`${base}/metrics`)).text();
   for (const method of methods) {
     const buckets: Array<[number, number]> = [];
-    const re = new RegExp(`^luigid_rpc_duration_seconds_bucket\\{[^}]*method="${method}"[^}]*le="([^"]+)"[^}]*\\} (\\d+)`, "gm");
-    for (const m of text.matchAll(re)) buckets.push([m[1] === "+Inf" ? Infinity : Number(m[1]), Number(m[2])]);
+    for (const line of text.split("\n")) {
+      const m = line.match(/^luigid_rpc_duration_seconds_bucket\{([^}]*)\} (\S+)/);
+      if (!m || !m[1]!.includes(`method="${method}"`)) continue;
+      const le = m[1]!.match(/le="([^"]+)"/)?.[1];
+      if (le !== undefined) buckets.push([le === "+Inf" ? Infinity : Number(le), Number(m[2])]);
+    }
     if (buckets.length === 0) continue;
     buckets.sort((a, b) => a[0] - b[0]);
     const total = buckets.at(-1)![1];

@@ -21,6 +21,7 @@ import { MinHeap } from "./min-heap.ts";
 import {
   configRetryPolicy,
   EMPTY_LIST,
+  EMPTY_MAP,
   hasKeys,
   newTaskRecord,
   newWorkerRecord,
@@ -257,7 +258,7 @@ export class Engine {
       for (const [family, entry] of families) batchers.push({ worker, family, entry: { ...entry, batchedArgs: [...entry.batchedArgs] } });
     }
     return {
-      tasks: [...this.taskTable.values()].map((task) => cloneTask(task, (items) => new Set(items))),
+      tasks: [...this.taskTable.values()].map(cloneTask),
       workers: [...this.workerTable.values()].map(cloneWorker),
       batchers,
       paused: this.paused,
@@ -269,6 +270,10 @@ export class Engine {
    * Replaces everything with a saved state (start-up restore). Task order is
    * the table order; statuses are indexed in that order. Marks nothing dirty:
    * the store already has what it hands in.
+   *
+   * Takes ownership of the task records in `state`: they become the engine's
+   * live records (their sets are swapped for compact ones), so a restore of
+   * 10^6 tasks does not hold two copies. Pass copies to keep the originals.
    */
   loadState(state: EngineState): void {
     this.taskTable.clear();
@@ -290,9 +295,8 @@ export class Engine {
     for (const worker of state.workers) this.workerTable.set(worker.id, cloneWorker(worker));
     for (const { worker, family, entry } of state.batchers) this.batcherMap(worker).set(family, { ...entry, batchedArgs: [...entry.batchedArgs] });
     const policy = configRetryPolicy(this.config);
-    for (const saved of state.tasks) {
-      const task = cloneTask(saved, (items) => new CompactSet(items));
-      if (samePolicy(task.retryPolicy, policy)) task.retryPolicy = policy;
+    for (const task of state.tasks) {
+      adoptTask(task, policy);
       this.taskTable.set(task.id, task);
       this.statusSet(task.status).add(task.id);
       this.meta.set(task.id, newMeta(++this.seqCounter, ++this.statusSeqCounter));
@@ -706,11 +710,8 @@ export class Engine {
     popDue(this.retryTimers, (key) => key < now, due);
     popDue(this.removeTimers, (key) => now >= key, due);
 
-    const visit = [...due].filter((id) => this.taskTable.has(id));
-    visit.sort((a, b) => this.meta.get(a)!.seq - this.meta.get(b)!.seq);
     const removed: TaskRecord[] = [];
-    for (const id of visit) {
-      const task = this.taskTable.get(id)!;
+    for (const task of this.inTableOrder(due)) {
       if (
         (task.status === RUNNING || task.status === BATCH_RUNNING) &&
         task.workerRunning &&
@@ -734,6 +735,23 @@ export class Engine {
       if (task.remove !== null && task.remove !== 0 && now >= task.remove) removed.push(task);
     }
     for (const task of removed) this.deleteTask(task);
+  }
+
+  /** The tasks among `ids` in table order: sorted when few, filtered from a table walk when many. */
+  private inTableOrder(ids: Set<string>): TaskRecord[] {
+    const out: TaskRecord[] = [];
+    if (ids.size * Math.log2(ids.size + 2) > this.taskTable.size) {
+      for (const task of this.taskTable.values()) if (ids.has(task.id)) out.push(task);
+      return out;
+    }
+    const keyed: Array<[number, TaskRecord]> = [];
+    for (const id of ids) {
+      const task = this.taskTable.get(id);
+      if (task) keyed.push([this.meta.get(id)!.seq, task]);
+    }
+    keyed.sort((a, b) => a[0] - b[0]);
+    for (const [, task] of keyed) out.push(task);
+    return out;
   }
 
   // ---- §3 internal operations -----------------------------------------------
@@ -1471,13 +1489,27 @@ function decodeExpl(expl: string | null): string | null {
   }
 }
 
-/** A private copy of a record; empty maps and lists become the shared empties. */
-function cloneTask(task: TaskRecord, newSet: (items: Iterable<string>) => Set<string>): TaskRecord {
+/** Makes a restored record the engine's own, in place: compact sets, shared empties. */
+function adoptTask(task: TaskRecord, policy: RetryPolicy): void {
+  task.deps = new CompactSet(task.deps);
+  task.stakeholders = new CompactSet(task.stakeholders);
+  task.workers = new CompactSet(task.workers);
+  if (!hasKeys(task.resources)) task.resources = EMPTY_MAP;
+  if (!hasKeys(task.params)) task.params = EMPTY_MAP;
+  if (!hasKeys(task.paramVisibilities)) task.paramVisibilities = EMPTY_MAP;
+  if (!hasKeys(task.schedulerMessageResponses)) task.schedulerMessageResponses = EMPTY_MAP;
+  if (task.failures.length === 0) task.failures = EMPTY_LIST;
+  if (task.owners.length === 0) task.owners = EMPTY_LIST;
+  if (samePolicy(task.retryPolicy, policy)) task.retryPolicy = policy;
+}
+
+/** A copy of a record for exportState, with plain Sets; empty maps and lists become the shared empties. */
+function cloneTask(task: TaskRecord): TaskRecord {
   return {
     ...task,
-    deps: newSet(task.deps),
-    stakeholders: newSet(task.stakeholders),
-    workers: newSet(task.workers),
+    deps: new Set(task.deps),
+    stakeholders: new Set(task.stakeholders),
+    workers: new Set(task.workers),
     resourcesRunning: task.resourcesRunning ? { ...task.resourcesRunning } : null,
     resources: ownMap(task.resources),
     params: ownMap(task.params),
