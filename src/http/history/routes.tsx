@@ -42,7 +42,7 @@ interface PageRequest {
 }
 
 /** Reads what a page shows once, as JSON data and as a page built from the same values. */
-type Handler = (req: PageRequest) => { json: unknown; page: () => VNode };
+type Handler = (req: PageRequest) => Promise<{ json: unknown; page: () => VNode }>;
 
 function rawPath(c: Context): string {
   return new URL(c.req.url).pathname;
@@ -93,14 +93,14 @@ function paramsOf(c: Context): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-const recent: Handler = ({ c, store, links }) => {
+const recent: Handler = async ({ c, store, links }) => {
   const days = c.req.query("days") ?? "1";
   if (days !== "all" && !(/^\d+(\.\d+)?$/.test(days) && Number(days) > 0)) {
     throw new PageError(400, "Bad request", `days must be a positive number or "all", got ${JSON.stringify(days)}`);
   }
   const since = days === "all" ? null : formatTs(store.clock.now() - Number(days) * DAY);
   const limit = limitOf(c);
-  const { records, total } = store.queries.latest(since, limit);
+  const { records, total } = await store.read("latest", since, limit);
   return {
     json: { since, days, limit, total, records: records.map(recordJson) },
     page: () => <RecentPage links={links} records={records} total={total} days={days} more={moreHref(c, limit, total)} />,
@@ -109,39 +109,43 @@ const recent: Handler = ({ c, store, links }) => {
 
 const byName =
   (prefix: string, withParams: boolean): Handler =>
-  ({ c, store, links }) => {
+  async ({ c, store, links }) => {
     const name = remainder(c, prefix);
     const params = withParams ? paramsOf(c) : {};
     const limit = limitOf(c);
-    const { records, total } = store.queries.byName(name, params, limit);
+    const { records, total } = await store.read("byName", name, params, limit);
     return {
       json: { name, params, limit, total, records: records.map(recordJson) },
       page: () => <NamePage links={links} name={name} params={withParams ? params : null} records={records} total={total} more={moreHref(c, limit, total)} />,
     };
   };
 
-const byId: Handler = ({ c, store, links }) => {
+const byId: Handler = async ({ c, store, links }) => {
   const id = remainder(c, "/history/by_id/");
-  const record = /^\d{1,15}$/.test(id) ? store.queries.byId(Number(id)) : null;
+  const record = /^\d{1,15}$/.test(id) ? await store.read("byId", Number(id)) : null;
   if (!record) throw new PageError(404, "Not found", `there is no task history record ${JSON.stringify(id)}`);
   return { json: detailJson(record), page: () => <DetailPage links={links} record={record} /> };
 };
 
-const byTaskId: Handler = ({ c, store, links }) => {
+const byTaskId: Handler = async ({ c, store, links }) => {
   const taskId = remainder(c, "/history/by_task_id/");
-  const record = store.queries.byTaskId(taskId);
+  const record = await store.read("byTaskId", taskId);
   if (!record) throw new PageError(404, "Not found", `task ${JSON.stringify(taskId)} has no task history`);
   return { json: detailJson(record), page: () => <DetailPage links={links} record={record} /> };
 };
 
-const tasklist: Handler = ({ store, links }) => {
-  const families = store.queries.families();
+const tasklist: Handler = async ({ store, links }) => {
+  const families = await store.read("families");
   return { json: familiesJson(families), page: () => <TasklistPage links={links} families={families} /> };
 };
 
-const family: Handler = ({ c, store, links }) => {
-  const runs = store.queries.familyRuns(remainder(c, "/tasklist/"));
+const family: Handler = async ({ c, store, links }) => {
+  const runs = await store.read("familyRuns", remainder(c, "/tasklist/"));
   return { json: familyRunsJson(runs), page: () => <FamilyPage links={links} family={runs} /> };
+};
+
+const notAllowed: Handler = async ({ c }) => {
+  throw new PageError(405, "Method not allowed", `${c.req.method} is not allowed here; history pages answer GET`);
 };
 
 const ROUTES: Array<[string, Handler]> = [
@@ -161,9 +165,7 @@ const ROUTES: Array<[string, Handler]> = [
 export function registerHistoryRoutes(app: Hono, getStore: () => HistoryStore | null): void {
   for (const [path, handler] of ROUTES) {
     app.get(path, (c) => answer(c, handler, getStore()));
-    app.all(path, (c) => answer(c, () => {
-      throw new PageError(405, "Method not allowed", `${c.req.method} is not allowed here; history pages answer GET`);
-    }, getStore()));
+    app.all(path, (c) => answer(c, notAllowed, getStore()));
   }
 }
 
@@ -172,9 +174,8 @@ async function answer(c: Context, handler: Handler, store: HistoryStore | null):
   const links = linksFrom(rootPrefix(rawPath(c)));
   try {
     if (!store) throw new PageError(404, "Task history is not enabled", NOT_ENABLED);
-    // Whatever the scheduler has recorded so far is committed before we read.
-    await store.sync();
-    const { json: data, page } = handler({ c, store, links });
+    // Queries run on the history thread, after every event recorded before this request.
+    const { json: data, page } = await handler({ c, store, links });
     return json ? c.json(data) : c.html(renderPage(page()));
   } catch (error) {
     if (!(error instanceof PageError)) throw error;

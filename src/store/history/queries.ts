@@ -65,7 +65,7 @@ interface EventRow {
 const ids = (rows: Array<{ id: number }>) => JSON.stringify(rows.map((r) => r.id));
 
 export class HistoryQueries {
-  /** Reads only: callers `await store.sync()` first so a page shows every RPC already answered. */
+  /** Reads only, on the connection of whichever thread writes, so a read comes after every write handed over before it. */
   constructor(private readonly db: Database) {}
 
   /** Records with an event at or after `since` (all when null), newest activity first. */
@@ -198,4 +198,14 @@ function toEvent(row: EventRow): HistoryEvent {
 /** Luigi's chart x value: the local timestamp as whole epoch seconds. */
 function epochOf(ts: string): number {
   return Math.floor(parseTs(ts) ?? 0);
+}
+
+/** The reads the pages may ask for, by name, so that a request can cross to the history thread. */
+export type QueryName = "latest" | "byName" | "byId" | "byTaskId" | "families" | "familyRuns";
+export type QueryArgs<K extends QueryName> = Parameters<HistoryQueries[K]>;
+export type QueryResult<K extends QueryName> = ReturnType<HistoryQueries[K]>;
+
+export function runQuery<K extends QueryName>(queries: HistoryQueries, name: K, args: QueryArgs<K>): QueryResult<K> {
+  const method = queries[name] as (...a: QueryArgs<K>) => QueryResult<K>;
+  return method.apply(queries, args);
 }

@@ -11,7 +11,7 @@
  */
 import type { EngineEvent } from "../../engine/events.ts";
 import type { EngineListener } from "../../rpc/service.ts";
-import type { WriteSink } from "./sink.ts";
+import type { HistoryBackend } from "./backend.ts";
 import type { QueuedEvent } from "./writer.ts";
 
 export interface RecorderOptions {
@@ -33,7 +33,7 @@ export class HistoryRecorder implements EngineListener {
   private readonly maxQueue: number;
 
   constructor(
-    private readonly sink: WriteSink,
+    private readonly sink: HistoryBackend,
     { delayMs = 100, maxQueue = 20_000 }: RecorderOptions = {},
   ) {
     this.delayMs = delayMs;

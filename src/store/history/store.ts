@@ -8,10 +8,10 @@ import type { Database } from "bun:sqlite";
 import type { HistoryConfig } from "../../config/types.ts";
 import type { Clock } from "../../lib/clock.ts";
 import { HistoryConfigError, type HistoryLocation, openDatabase, parseDbConnection } from "./connection.ts";
-import { HistoryQueries } from "./queries.ts";
+import { HistoryQueries, type QueryArgs, type QueryName, type QueryResult } from "./queries.ts";
 import { HistoryRecorder, type RecorderOptions } from "./recorder.ts";
 import { ensureSchema } from "./schema.ts";
-import { InlineSink, ThreadSink, type WriteSink } from "./sink.ts";
+import { type HistoryBackend, InlineBackend, ThreadBackend } from "./backend.ts";
 import { formatTs } from "./timestamp.ts";
 import { HistoryWriter } from "./writer.ts";
 
@@ -26,39 +26,43 @@ export interface HistoryStoreOptions extends RecorderOptions {
   warn?: (message: string, error: unknown) => void;
   /** Working directory for `sqlite:///relative.db`. */
   cwd?: string;
-  /** Write a file database on its own thread (default true; in-memory databases are always inline). */
+  /** Work on a file database on the history thread (default true; in-memory databases are always inline). */
   thread?: boolean;
 }
 
-/** Worker specifiers for writer-worker.ts: from source, or as the compiled binary embeds it (scripts/build.ts). */
-function writerCandidates(): string[] {
-  if (Bun.main.startsWith("/$bunfs/")) return ["./store/history/writer-worker.ts", "./src/store/history/writer-worker.ts"];
-  return [new URL("./writer-worker.ts", import.meta.url).href];
+/** Worker specifiers for history-thread.ts: from source, or as the compiled binary embeds it (scripts/build.ts). */
+function threadCandidates(): string[] {
+  if (Bun.main.startsWith("/$bunfs/")) return ["./store/history/history-thread.ts", "./src/store/history/history-thread.ts"];
+  return [new URL("./history-thread.ts", import.meta.url).href];
 }
 
 export class HistoryStore {
   readonly recorder: HistoryRecorder;
-  readonly queries: HistoryQueries;
   private retentionTimer: ReturnType<typeof setInterval> | null = null;
   private closing: Promise<void> | null = null;
 
   constructor(
-    /** The read connection (pages); writes go through the recorder's sink. */
+    /** This thread's connection: schema set-up, and all work when the backend is inline. */
     readonly db: Database,
     readonly location: HistoryLocation,
     readonly clock: Clock,
     readonly retentionDays: number | null,
     private readonly log: (message: string) => void,
-    private readonly sink: WriteSink,
+    private readonly backend: HistoryBackend,
     options: RecorderOptions,
   ) {
-    this.recorder = new HistoryRecorder(sink, options);
-    this.queries = new HistoryQueries(db);
+    this.recorder = new HistoryRecorder(backend, options);
   }
 
-  /** Where the writes happen ("the history thread", or "the main thread"). */
+  /** Where writes and reads happen ("the history thread", or "the main thread"). */
   get writer(): string {
-    return this.sink.where;
+    return this.backend.where;
+  }
+
+  /** Runs a page's query; it sees every event recorded before the call. */
+  read<K extends QueryName>(name: K, ...args: QueryArgs<K>): Promise<QueryResult<K>> {
+    this.recorder.handOver();
+    return this.backend.query(name, args);
   }
 
   /** Resolves once everything recorded so far can be read. */
@@ -116,12 +120,12 @@ export function openHistory(config: HistoryConfig, options: HistoryStoreOptions)
     const where = location.kind === "file" ? location.path : ":memory:";
     throw new HistoryConfigError(`cannot use task history database ${where}: ${(error as Error).message}`, { cause: error });
   }
-  const inline = () => new InlineSink(new HistoryWriter(db, warn));
-  const sink =
+  const inline = () => new InlineBackend(new HistoryWriter(db, warn), new HistoryQueries(db));
+  const backend =
     location.kind === "file" && thread
-      ? new ThreadSink(location.path, writerCandidates(), inline, (message, error) => warn(message, error))
+      ? new ThreadBackend(location.path, threadCandidates(), inline, (message, error) => warn(message, error))
       : inline();
-  return new HistoryStore(db, location, clock, config.retentionDays, log, sink, recorder);
+  return new HistoryStore(db, location, clock, config.retentionDays, log, backend, recorder);
 }
 
 export { HistoryConfigError } from "./connection.ts";
