@@ -9,8 +9,8 @@
  * 2. In process: openStateStore (lock, integrity check, read, decode) — the
  *    store's share of a restart.
  * 3. The binary: spawn with --state-path, time to the first answered RPC
- *    (`task_list` of RUNNING tasks, so the restored state is really there),
- *    and SIGTERM to exit (the final checkpoint).
+ *    (`count_pending` of a restored worker, so the restored state is really
+ *    there), and SIGTERM to exit (the final checkpoint).
  * Only ever listens on 127.0.0.1.
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
@@ -159,21 +159,17 @@ async function binaryRestart(path: string, dir: string): Promise<void> {
       stdout: "ignore",
       stderr: "pipe",
     });
-    let answered = false;
-    while (!answered) {
+    // Ready = the first RPC answered from the restored state: a worker's pending count.
+    const probe = JSON.stringify({ worker: worker(0).id });
+    for (;;) {
       if (proc.exitCode !== null) throw new Error(`luigid exited ${proc.exitCode}: ${await new Response(proc.stderr).text()}`);
-      try {
-        const reply = await fetch(`http://127.0.0.1:${port}/api/task_list`, {
-          method: "POST",
-          body: new URLSearchParams({ data: JSON.stringify({ status: "RUNNING", upstream_status: "", limit: false }) }),
-        });
-        const body = (await reply.json()) as { response: Record<string, unknown> };
-        if (reply.status !== 200 || Object.keys(body.response).length === 0) throw new Error(`task_list answered ${reply.status} without the restored tasks`);
-        answered = true;
-      } catch (error) {
-        if (error instanceof Error && error.message.startsWith("task_list")) throw error;
-        await Bun.sleep(5);
+      const reply = await fetch(`http://127.0.0.1:${port}/api/count_pending`, { method: "POST", body: new URLSearchParams({ data: probe }) }).catch(() => null);
+      if (reply) {
+        const body = (await reply.json()) as { response: { n_pending_tasks: number } };
+        if (reply.status !== 200 || !(body.response.n_pending_tasks > 0)) throw new Error(`count_pending answered ${reply.status} without the restored tasks`);
+        break;
       }
+      await Bun.sleep(5);
     }
     ready.push(performance.now() - started);
     const stopping = performance.now();
@@ -181,7 +177,7 @@ async function binaryRestart(path: string, dir: string): Promise<void> {
     await proc.exited;
     stops.push(performance.now() - stopping);
   }
-  console.log(`binary: spawn -> restored task_list answered : median ${median(ready).toFixed(0)} ms, runs ${ready.map((t) => t.toFixed(0)).join(" ")}`);
+  console.log(`binary: spawn -> restored count_pending answered: median ${median(ready).toFixed(0)} ms, runs ${ready.map((t) => t.toFixed(0)).join(" ")}`);
   console.log(`binary: SIGTERM -> exited (final checkpoint)  : median ${median(stops).toFixed(0)} ms`);
 }
 
