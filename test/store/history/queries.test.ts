@@ -90,7 +90,6 @@ describe(`queries (${where})`, () => {
     expect(a.taskResults[0]).toEqual({ id: "1", taskName: "A", task_id: "1", status: "PENDING", datetime: formatTs(T0 - 30 * HOUR), timestamp: T0 - 30 * HOUR });
     expect((await store.read("familyRuns", "B")).runs.map((r) => r.seconds)).toEqual([HOUR - 3]);
   });
-
 });
 }
 
