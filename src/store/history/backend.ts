@@ -27,6 +27,7 @@ export interface HistoryBackend {
 }
 
 const NOTHING: PruneResult = { deleted: 0, forgotten: [] };
+const CLOSE_TIMEOUT_MS = 30_000;
 
 export class InlineBackend implements HistoryBackend {
   readonly where = "the main thread";
@@ -112,7 +113,16 @@ export class ThreadBackend implements HistoryBackend {
   }
 
   async close(): Promise<void> {
-    if (!this.fallback) await new Promise<void>((resolve) => this.ask({ kind: "close", resolve: () => resolve() }));
+    if (!this.fallback) {
+      const closed = new Promise<boolean>((resolve) => this.ask({ kind: "close", resolve: () => resolve(true) }));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), CLOSE_TIMEOUT_MS);
+      });
+      // A thread that never answers must not hold shutdown hostage: what it has not confirmed is written here.
+      if (!(await Promise.race([closed, late]))) this.giveUp(new Error(`the history thread did not close within ${CLOSE_TIMEOUT_MS / 1000} s`));
+      clearTimeout(timer);
+    }
     this.worker?.terminate();
     this.worker = null;
     await this.fallback?.close();
