@@ -29,6 +29,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "2000" },
     workers: { type: "string", default: "8" },
     phases: { type: "string", default: "3" },
+    "graph-nodes": { type: "string", default: "2000" },
     binary: { type: "string", default: join(import.meta.dir, "..", "..", "dist", "luigid") },
   },
 });
@@ -36,6 +37,7 @@ const TASKS = Number(values.tasks);
 const ROUNDS = Number(values.rounds);
 const W = Number(values.workers);
 const PHASES = Number(values.phases);
+const GRAPH_NODES = Number(values["graph-nodes"]);
 
 const dir = mkdtempSync(join(tmpdir(), "luigid-bench-ui-"));
 const binary = join(dir, "luigid");
@@ -121,6 +123,49 @@ async function getWorkLatencies(worker: string, rounds: number): Promise<number[
   return out;
 }
 
+/**
+ * A pipeline root depending on GRAPH_NODES tasks: time from opening its graph
+ * to the laid-out nodes on screen (dagre runs in a worker), then the cost of
+ * panning it (mouse drags, each waiting for the next animation frame).
+ */
+async function graphFluidity(browser: Awaited<ReturnType<typeof launchBrowser>>): Promise<void> {
+  const extracts = [...((await (await fetch(`${base}/ui-api/tasks?search=extract&limit=500`)).json()) as { rows: Array<{ id: string }> }).rows];
+  for (let offset = 500; extracts.length < GRAPH_NODES; offset += 500) {
+    const page = (await (await fetch(`${base}/ui-api/tasks?search=extract&limit=500&offset=${offset}`)).json()) as { rows: Array<{ id: string }> };
+    if (page.rows.length === 0) break;
+    extracts.push(...page.rows);
+  }
+  const deps = extracts.slice(0, GRAPH_NODES).map((r) => r.id);
+  await call("add_task", { task_id: "Everything__0123456789", family: "Everything", deps, worker: workerId(0) });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const started = performance.now();
+  await page.goto(`${base}/static/visualiser/index.html#tab=graph&taskId=Everything__0123456789`);
+  // The UI asks for at most 2,000 nodes by default (the rest is reported as truncated).
+  await page.waitForFunction((n) => document.querySelectorAll("g.node").length >= n, Math.min(deps.length + 1, 2000), { timeout: 120_000 });
+  const openMs = performance.now() - started;
+  const box = (await page.locator(".graph-canvas").boundingBox()) as { x: number; y: number; width: number; height: number };
+  const steps = async (dragging: boolean) => {
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    if (dragging) await page.mouse.down();
+    const frames: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const t0 = performance.now();
+      await page.mouse.move(box.x + box.width / 2 + i * 5, box.y + box.height / 2 + i * 3);
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(null)))));
+      frames.push(performance.now() - t0);
+    }
+    if (dragging) await page.mouse.up();
+    return frames;
+  };
+  // The same mouse moves without dragging: what the driver and idle frames cost by themselves.
+  const idle = await steps(false);
+  const panning = await steps(true);
+  const drawn = await page.locator("g.node").count();
+  console.log(`graph of ${deps.length + 1} tasks (${drawn} drawn): open to all nodes drawn ${fmt(openMs)}; pan step (drag move + 2 frames) p50 ${fmt(p(panning, 50))}, p90 ${fmt(p(panning, 90))}; same moves without drag p50 ${fmt(p(idle, 50))}`);
+  await context.close();
+}
+
 const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const p = (xs: number[], q: number) => percentile(sorted(xs), q);
@@ -166,6 +211,7 @@ try {
       console.log(`get_work, 5 live pages open (${ROUNDS} rounds in ${((performance.now() - t) / 1000).toFixed(1)} s): ${stats(busy)}; index build ${after.indexBuildMs.toFixed(0)} ms CPU, pages at version ${after.indexVersion} of ${after.version}`);
       await context.close();
     }
+    await graphFluidity(browser);
   } finally {
     clearInterval(keepAlive);
     await browser.close();

@@ -33,8 +33,24 @@ interface View {
 
 function GraphCanvas({ graph, layout, selected, onSelect, onFocus }: { graph: UiGraph; layout: LayoutResult; selected: string | null; onSelect: (id: string) => void; onFocus: (id: string) => void }) {
   const host = useRef<HTMLDivElement>(null);
-  const [view, setView] = useState<View>({ x: 0, y: 0, k: 1 });
+  const stage = useRef<HTMLDivElement>(null);
+  // Pan and zoom move a composited layer (a CSS transform on the stage), outside Preact:
+  // the SVG itself is neither re-rendered nor repainted while the user drags.
+  const view = useRef<View>({ x: 0, y: 0, k: 1 });
+  const [showText, setShowText] = useState(true);
   const drag = useRef<{ x: number; y: number; vx: number; vy: number; moved: boolean } | null>(null);
+  const frame = useRef(0);
+
+  const setView = (next: View | ((v: View) => View)) => {
+    view.current = typeof next === "function" ? next(view.current) : next;
+    setShowText(view.current.k >= 0.35);
+    if (frame.current) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = 0;
+      const v = view.current;
+      if (stage.current) stage.current.style.transform = `translate(${v.x}px, ${v.y}px) scale(${v.k})`;
+    });
+  };
 
   const fit = () => {
     const el = host.current;
@@ -45,6 +61,7 @@ function GraphCanvas({ graph, layout, selected, onSelect, onFocus }: { graph: Ui
     setView({ k, x: (w - layout.width * k) / 2, y: Math.max(0, (h - layout.height * k) / 2) });
   };
   useEffect(fit, [layout]);
+  useEffect(() => () => cancelAnimationFrame(frame.current), []);
 
   const edgePath = useMemo(
     () =>
@@ -72,13 +89,50 @@ function GraphCanvas({ graph, layout, selected, onSelect, onFocus }: { graph: Ui
     return () => el?.removeEventListener("wheel", onWheel);
   }, []);
 
-  const showText = view.k >= 0.35;
+  // The node layer is rebuilt only when its content changes, not on every pan/zoom frame:
+  // with thousands of nodes, re-diffing them per mouse move would make panning stutter.
+  const nodesLayer = useMemo(
+    () => (
+      <>
+        {graph.nodes.map((node) => {
+          const pos = layout.nodes[node.id];
+          if (!pos) return null;
+          const x = pos.x - NODE_W / 2;
+          const y = pos.y - NODE_H / 2;
+          const color = statusColor(node.category);
+          return (
+            <g
+              key={node.id}
+              class={`node${node.id === selected ? " selected" : ""}${node.id === graph.root ? " root" : ""}${node.truncated ? " truncated" : ""}`}
+              transform={`translate(${x},${y})`}
+              data-task-id={node.id}
+              onClick={() => !drag.current?.moved && onSelect(node.id)}
+              onDblClick={() => onFocus(node.id)}
+            >
+              <title>{`${node.displayName}\n${node.status}${node.workerRunning ? `\nworker: ${node.workerRunning}` : ""}`}</title>
+              <rect class="node-box" width={NODE_W} height={NODE_H} rx={6} />
+              <rect class="node-strip" width={6} height={NODE_H} rx={3} style={{ fill: color }} />
+              {node.status === "RUNNING" && <circle class="pulse" cx={NODE_W - 10} cy={10} r={4} style={{ fill: color }} />}
+              {node.truncated && <text class="more" x={NODE_W - 8} y={NODE_H - 6} text-anchor="end">⋯</text>}
+              {showText && (
+                <>
+                  <text x={14} y={17} class="node-name">{clip(node.name || node.id, 24)}</text>
+                  <text x={14} y={33} class="node-params">{clip(paramText(node.params) || node.category, 30)}</text>
+                </>
+              )}
+            </g>
+          );
+        })}
+      </>
+    ),
+    [graph, layout, selected, showText],
+  );
   return (
     <div
       class="graph-canvas"
       ref={host}
       onMouseDown={(e) => {
-        drag.current = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y, moved: false };
+        drag.current = { x: e.clientX, y: e.clientY, vx: view.current.x, vy: view.current.y, moved: false };
       }}
       onMouseMove={(e) => {
         const d = drag.current;
@@ -96,40 +150,12 @@ function GraphCanvas({ graph, layout, selected, onSelect, onFocus }: { graph: Ui
         <button type="button" onClick={() => setView((v) => ({ ...v, k: v.k / 1.25 }))} aria-label="Zoom out">−</button>
         <button type="button" onClick={fit}>Fit</button>
       </div>
-      <svg width="100%" height="100%" data-testid="graph-svg">
-        <g transform={`translate(${view.x},${view.y}) scale(${view.k})`}>
+      <div class="graph-stage" ref={stage}>
+        <svg width={layout.width} height={layout.height} data-testid="graph-svg">
           <path class="edges" d={edgePath} />
-          {graph.nodes.map((node) => {
-            const pos = layout.nodes[node.id];
-            if (!pos) return null;
-            const x = pos.x - NODE_W / 2;
-            const y = pos.y - NODE_H / 2;
-            const color = statusColor(node.category);
-            return (
-              <g
-                key={node.id}
-                class={`node${node.id === selected ? " selected" : ""}${node.id === graph.root ? " root" : ""}${node.truncated ? " truncated" : ""}`}
-                transform={`translate(${x},${y})`}
-                data-task-id={node.id}
-                onClick={() => !drag.current?.moved && onSelect(node.id)}
-                onDblClick={() => onFocus(node.id)}
-              >
-                <title>{`${node.displayName}\n${node.status}${node.workerRunning ? `\nworker: ${node.workerRunning}` : ""}`}</title>
-                <rect class="node-box" width={NODE_W} height={NODE_H} rx={6} />
-                <rect class="node-strip" width={6} height={NODE_H} rx={3} style={{ fill: color }} />
-                {node.status === "RUNNING" && <circle class="pulse" cx={NODE_W - 10} cy={10} r={4} style={{ fill: color }} />}
-                {node.truncated && <text class="more" x={NODE_W - 8} y={NODE_H - 6} text-anchor="end">⋯</text>}
-                {showText && (
-                  <>
-                    <text x={14} y={17} class="node-name">{clip(node.name || node.id, 24)}</text>
-                    <text x={14} y={33} class="node-params">{clip(paramText(node.params) || node.category, 30)}</text>
-                  </>
-                )}
-              </g>
-            );
-          })}
-        </g>
-      </svg>
+          {nodesLayer}
+        </svg>
+      </div>
     </div>
   );
 }
