@@ -12,7 +12,7 @@
 import type { EngineEvent } from "../../engine/events.ts";
 import type { EngineListener } from "../../rpc/service.ts";
 import type { HistoryBackend } from "./backend.ts";
-import type { QueuedEvent } from "./writer.ts";
+import { parameterText, type QueuedEvent } from "./writer.ts";
 
 export interface RecorderOptions {
   /** How long the first queued event may wait for company before the batch is handed over.
@@ -49,7 +49,10 @@ export class HistoryRecorder implements EngineListener {
         this.queue.push({ taskId: task.id, status: event.status, at: event.at, host: event.host });
       } else {
         this.announced.add(task.id);
-        this.queue.push({ taskId: task.id, family: task.family, params: task.params, status: event.status, at: event.at, host: event.host });
+        const params: Record<string, string | null> = {};
+        // As text here, so nothing JSON cannot carry (a non-finite number) changes on the way to the thread.
+        for (const name in task.params) params[name] = parameterText(task.params[name]);
+        this.queue.push({ taskId: task.id, family: task.family, params, status: event.status, at: event.at, host: event.host });
       }
       added = true;
     }

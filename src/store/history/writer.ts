@@ -19,7 +19,8 @@ export interface QueuedEvent {
   taskId: string;
   /** Family and parameters ride only on the first event of a task id (all a new record needs). */
   family?: string;
-  params?: Record<string, unknown>;
+  /** Values already in their stored text form (parameterText). */
+  params?: Record<string, string | null>;
   status: "PENDING" | "RUNNING" | "DONE" | "FAILED";
   at: Seconds;
   host: string | null;
@@ -31,10 +32,16 @@ export interface PruneResult {
   forgotten: string[];
 }
 
-/** Parameter values are stored as the worker sent them; anything not a string as its JSON text. */
+/**
+ * Parameter values are stored as the worker sent them. Luigi's workers send
+ * strings; anything else (from other clients) is stored as its text: numbers
+ * and booleans as written (`5`, `Infinity`, `true`), objects as JSON.
+ */
 export function parameterText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  return typeof value === "string" ? value : JSON.stringify(value);
+  if (typeof value === "string") return value;
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
 }
 
 export class HistoryWriter {
@@ -107,7 +114,7 @@ export class HistoryWriter {
           const family = event.family ?? known?.family ?? null;
           recordId = Number(insertTask.run(event.taskId, family, event.host).lastInsertRowid);
           const params = event.params ?? {};
-          for (const name in params) insertParameter.run(recordId, name, parameterText(params[name]));
+          for (const name in params) insertParameter.run(recordId, name, params[name] ?? null);
           created.set(event.taskId, { id: recordId, family });
         }
         const second = Math.floor(event.at);

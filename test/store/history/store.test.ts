@@ -97,7 +97,7 @@ for (const thread of [true, false]) describe(`recording (${thread ? "on the hist
   });
   test("one record per task id, events appended, host from get_work, every parameter kept", async () => {
     const store = open();
-    const a = facts("A_1_abc", "A", { date: "2024-01-01", secret: "s3cr3t", n: 3 });
+    const a = facts("A_1_abc", "A", { date: "2024-01-01", secret: "s3cr3t", n: 3, inf: Number.POSITIVE_INFINITY, flag: true, list: [1, "b"], none: null });
     store.recorder.onChange([historyEvent(a, "PENDING", T0), historyEvent(a, "RUNNING", T0 + 1, "vm1"), historyEvent(a, "DONE", T0 + 3.5)]);
     store.recorder.onChange([historyEvent(facts("B", "B"), "PENDING", T0 + 4)]);
     await store.sync();
@@ -108,7 +108,11 @@ for (const thread of [true, false]) describe(`recording (${thread ? "on the hist
     ]);
     expect(back.params).toEqual([
       { task_id: 1, name: "date", value: "2024-01-01" },
+      { task_id: 1, name: "flag", value: "true" },
+      { task_id: 1, name: "inf", value: "Infinity" },
+      { task_id: 1, name: "list", value: '[1,"b"]' },
       { task_id: 1, name: "n", value: "3" },
+      { task_id: 1, name: "none", value: null },
       { task_id: 1, name: "secret", value: "s3cr3t" },
     ]);
     expect(back.events).toEqual([
