@@ -142,6 +142,7 @@ export class Engine {
   private readonly removeTimers = new MinHeap();
   private readonly retryTimers = new MinHeap();
   private readonly disableTimers = new MinHeap();
+  private readonly names = new Map<string, string>();
   /** PENDING tasks with a DISABLED task upstream (§3.5); null when it must be recomputed. */
   private upstreamDisabled: Set<string> | null = null;
 
@@ -295,8 +296,16 @@ export class Engine {
     for (const worker of state.workers) this.workerTable.set(worker.id, cloneWorker(worker));
     for (const { worker, family, entry } of state.batchers) this.batcherMap(worker).set(family, { ...entry, batchedArgs: [...entry.batchedArgs] });
     const policy = configRetryPolicy(this.config);
+    const pool = new Map<string, string>();
+    for (const id of this.workerTable.keys()) pool.set(id, id);
+    const intern = (value: string): string => {
+      const known = pool.get(value);
+      if (known !== undefined) return known;
+      if (pool.size < 100_000) pool.set(value, value);
+      return value;
+    };
     for (const task of state.tasks) {
-      adoptTask(task, policy);
+      adoptTask(task, policy, intern);
       this.taskTable.set(task.id, task);
       this.statusSet(task.status).add(task.id);
       this.meta.set(task.id, newMeta(++this.seqCounter, ++this.statusSeqCounter));
@@ -308,6 +317,7 @@ export class Engine {
       if (task.status === DISABLED && task.schedulerDisableTime !== null) this.disableTimers.push(task.schedulerDisableTime, task.id);
     }
     for (const task of this.taskTable.values()) {
+      if (task.deps.size > 0) task.deps = new CompactSet(mapIter(task.deps, (dep) => this.taskTable.get(dep)?.id ?? dep));
       this.meta.get(task.id)!.unmet = this.countUnmet(task);
       this.refresh(task);
     }
@@ -331,8 +341,8 @@ export class Engine {
         deps: args.deps ?? [],
         resources,
         priority: args.priority,
-        family: args.family,
-        module: args.module,
+        family: this.name(args.family),
+        module: this.name(args.module),
         params: ownMap(args.params),
         paramVisibilities: ownMap(args.paramVisibilities),
       });
@@ -343,8 +353,8 @@ export class Engine {
     if (args.status === PENDING && task.status === DONE && now - task.updated < this.config.stableDoneCooldownSecs) return;
 
     const W = worker.id;
-    if (!task.family) task.family = args.family;
-    if (!task.module) task.module = args.module;
+    if (!task.family) task.family = this.name(args.family);
+    if (!task.module) task.module = this.name(args.module);
     if (!hasKeys(task.paramVisibilities)) task.paramVisibilities = ownMap(args.paramVisibilities);
     if (!hasKeys(task.params)) task.params = ownMap(args.params);
 
@@ -394,8 +404,8 @@ export class Engine {
     }
 
     if (args.deps !== null || args.newDeps !== null) {
-      const deps = new CompactSet(args.deps !== null ? args.deps : task.deps);
-      if (args.newDeps !== null) for (const dep of args.newDeps) deps.add(dep);
+      const deps = new CompactSet(args.deps !== null ? mapIter(args.deps, (dep) => this.canonicalId(dep)) : task.deps);
+      if (args.newDeps !== null) for (const dep of args.newDeps) deps.add(this.canonicalId(dep));
       this.replaceDeps(task, deps);
     }
     task.resources = resources;
@@ -1089,6 +1099,22 @@ export class Engine {
     this.touched(task);
   }
 
+  /** The table's own string for an existing task id, so that deps share it. */
+  private canonicalId(id: string): string {
+    return this.taskTable.get(id)?.id ?? id;
+  }
+
+  /** One instance per distinct family/module name (few of them, repeated on every task). */
+  private name(value: string): string;
+  private name(value: string | null): string | null;
+  private name(value: string | null): string | null {
+    if (value === null) return null;
+    const known = this.names.get(value);
+    if (known !== undefined) return known;
+    if (this.names.size < 10_000) this.names.set(value, value);
+    return value;
+  }
+
   private countUnmet(task: TaskRecord): number {
     let unmet = 0;
     for (const dep of task.deps) if (this.taskTable.get(dep)?.status !== DONE) unmet++;
@@ -1489,18 +1515,32 @@ function decodeExpl(expl: string | null): string | null {
   }
 }
 
-/** Makes a restored record the engine's own, in place: compact sets, shared empties. */
-function adoptTask(task: TaskRecord, policy: RetryPolicy): void {
+/**
+ * Makes a restored record the engine's own, in place: compact sets, shared
+ * empties, and one string instance for each repeated value (worker ids,
+ * families, modules, short explanations), which a decoder creates anew for
+ * every task.
+ */
+function adoptTask(task: TaskRecord, policy: RetryPolicy, intern: (s: string) => string): void {
   task.deps = new CompactSet(task.deps);
-  task.stakeholders = new CompactSet(task.stakeholders);
-  task.workers = new CompactSet(task.workers);
+  task.stakeholders = new CompactSet(mapIter(task.stakeholders, intern));
+  task.workers = new CompactSet(mapIter(task.workers, intern));
+  task.family = intern(task.family);
+  if (task.module !== null) task.module = intern(task.module);
+  if (task.workerRunning !== null) task.workerRunning = intern(task.workerRunning);
+  if (task.expl !== null && task.expl.length <= 16) task.expl = intern(task.expl);
   if (!hasKeys(task.resources)) task.resources = EMPTY_MAP;
+  if (task.resourcesRunning !== null && !hasKeys(task.resourcesRunning)) task.resourcesRunning = EMPTY_MAP;
   if (!hasKeys(task.params)) task.params = EMPTY_MAP;
   if (!hasKeys(task.paramVisibilities)) task.paramVisibilities = EMPTY_MAP;
   if (!hasKeys(task.schedulerMessageResponses)) task.schedulerMessageResponses = EMPTY_MAP;
   if (task.failures.length === 0) task.failures = EMPTY_LIST;
   if (task.owners.length === 0) task.owners = EMPTY_LIST;
   if (samePolicy(task.retryPolicy, policy)) task.retryPolicy = policy;
+}
+
+function* mapIter<T, U>(items: Iterable<T>, f: (item: T) => U): IterableIterator<U> {
+  for (const item of items) yield f(item);
 }
 
 /** A copy of a record for exportState, with plain Sets; empty maps and lists become the shared empties. */
