@@ -55,6 +55,4 @@ export const META = {
   /** The `[resources]` config the last run started with, to tell operator edits from runtime changes. */
   configResources: "config_resources",
   batchers: "batchers",
-  /** The luigid version that created the file, for support questions. */
-  createdBy: "created_by",
 } as const;

@@ -35,8 +35,6 @@ export interface StateStoreOptions {
    * that resource in the config since; then the config wins.
    */
   configResources?: Record<string, number>;
-  /** Written into a new file, for support questions. */
-  version?: string;
 }
 
 /** The listener the server adds to its SchedulerService. */
@@ -60,7 +58,8 @@ export interface StateStore {
  * How a commit reaches the disk. With WAL, NORMAL survives any crash of the
  * process (SIGKILL, OOM): committed pages are in the OS once COMMIT returns.
  * Only an OS crash or power cut can lose the last commits. FULL closes that
- * gap too at one fsync per group commit (see scripts/bench/restart.ts for figures).
+ * gap too, at one fsync per group commit: about half the throughput
+ * (scripts/bench/restart-throughput.ts; figures in the README).
  */
 const SYNCHRONOUS = "NORMAL";
 /** Keep the -wal file from staying at its high-water mark after a big burst. */
@@ -132,10 +131,7 @@ function createStateFile(path: string, replaceEmptyFile: boolean, options: State
     try {
       db.exec("PRAGMA auto_vacuum = INCREMENTAL"); // only possible before the first table
       db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
-      db.transaction(() => {
-        migrate(db, 0);
-        if (options.version) db.query("INSERT INTO meta (key, value) VALUES (?1, ?2)").run(META.createdBy, JSON.stringify(options.version));
-      })();
+      db.transaction(() => migrate(db, 0))();
       db.exec("PRAGMA journal_mode = WAL");
     } finally {
       db.close();
