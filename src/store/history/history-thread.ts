@@ -70,7 +70,8 @@ function handle(message: ToThread): void {
       send({ type: "answer", id: message.id, value: runQuery(queries, message.name as QueryName, message.args as never) });
       return;
     case "close":
-      db?.close();
+      // `true` finalizes the writer's prepared statements, so the connection really closes.
+      db?.close(true);
       db = null;
       writer = null;
       queries = null;

@@ -92,7 +92,8 @@ export class HistoryStore {
     this.closing ??= (async () => {
       if (this.retentionTimer) clearInterval(this.retentionTimer);
       await this.recorder.close();
-      this.db.close();
+      // `true` finalizes prepared statements: the last connection to close checkpoints and removes the WAL.
+      this.db.close(true);
     })();
     return this.closing;
   }

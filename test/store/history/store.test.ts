@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeClock } from "../../../src/lib/clock.ts";
@@ -135,6 +135,8 @@ for (const thread of [true, false]) describe(`recording (${thread ? "on the hist
     expect(store.recorder.pending).toBe(0);
     store.recorder.onChange([historyEvent(facts("A", "A"), "RUNNING", T0 + 1, "h")]);
     await store.close();
+    // Every connection really closed: the last one checkpointed and removed the WAL.
+    expect(existsSync(join(dir, "q.db-wal"))).toBe(false);
     expect(readBack("q.db").events.map((e) => (e as { event_name: string }).event_name)).toEqual(["PENDING", "RUNNING"]);
   });
 
