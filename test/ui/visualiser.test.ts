@@ -282,6 +282,54 @@ describe("actions change the server's state", () => {
   );
 
   test(
+    "status message modal follows progress live; a message sent to a running task gets its answer",
+    async () => {
+      const id = "Chatty_2026_11_21_c4a77c4a77";
+      alive.delete(WORKER_A);
+      await rpc(server.url, "ping", { worker: WORKER_A });
+      await rpc(server.url, "add_task", { worker: WORKER_A, task_id: id, family: "Chatty", params: {}, accepts_messages: true, priority: 100 });
+      const work = await rpc<{ task_id: string | null }>(server.url, "get_work", { worker: WORKER_A, host: "etl-1" });
+      expect(work.task_id).toBe(id);
+      await rpc(server.url, "set_task_status_message", { task_id: id, status_message: "step 1 of 3" });
+      await rpc(server.url, "set_task_progress_percentage", { task_id: id, progress_percentage: 10 });
+      const { page, close } = await openVisualiser(browser, server.url, `#family=Chatty`);
+      try {
+        const row = page.locator(`tr${attr("data-task-id", id)}`);
+        await row.waitFor();
+        await row.locator('button[title="Status message"]').click();
+        await page.waitForFunction(() => document.querySelector(".modal")?.textContent?.includes("step 1 of 3"));
+        await rpc(server.url, "set_task_status_message", { task_id: id, status_message: "step 2 of 3" });
+        await rpc(server.url, "set_task_progress_percentage", { task_id: id, progress_percentage: 70 });
+        await page.waitForFunction(() => document.querySelector(".modal")?.textContent?.includes("step 2 of 3") && document.querySelector(".modal .progress")?.textContent?.includes("70%"), undefined, { timeout: 3000 });
+        await screenshot(page, "status-modal");
+        await page.keyboard.press("Escape");
+
+        await row.locator('button[title="Send message"]').click();
+        await page.fill(".modal input[type=text]", "pause please");
+        await page.check(".modal input[type=checkbox]");
+        await page.click(".modal button.primary");
+        let messageId: string | undefined;
+        for (let i = 0; i < 50 && !messageId; i++) {
+          const pinged = await rpc<{ rpc_messages: Array<{ name: string; kwargs: { task_id: string; message_id: string; content: string } }> }>(server.url, "ping", { worker: WORKER_A });
+          const message = pinged.rpc_messages.find((m) => m.name === "dispatch_scheduler_message");
+          if (message) {
+            expect(message.kwargs).toMatchObject({ task_id: id, content: "pause please" });
+            messageId = message.kwargs.message_id;
+          } else await Bun.sleep(100);
+        }
+        expect(messageId).toBeDefined();
+        await rpc(server.url, "add_scheduler_message_response", { task_id: id, message_id: messageId, response: "paused at row 7" });
+        await page.waitForFunction(() => document.querySelector(".modal")?.textContent?.includes("paused at row 7"), undefined, { timeout: 5000 });
+        await screenshot(page, "send-message-modal");
+      } finally {
+        alive.add(WORKER_A);
+        await close();
+      }
+    },
+    SLOW,
+  );
+
+  test(
     "a task added through the API appears in an open page within 2 s, without a reload",
     async () => {
       const { page, close } = await openVisualiser(browser, server.url, "#length=25");
