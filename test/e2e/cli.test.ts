@@ -102,3 +102,16 @@ describe("flag spellings", () => {
     expect(server.stderr()).toContain(`State file: ${dir.join("st.db")}`);
   });
 });
+
+describe("the compiled binary ignores the working directory's .env and bunfig.toml", () => {
+  test("a .env setting LUIGI_CONFIG_PATH and a bunfig.toml preload have no effect", async () => {
+    using dir = tempDir();
+    await Bun.write(dir.join("other.cfg"), "[scheduler]\npause_enabled = false\n");
+    await Bun.write(dir.join(".env"), `LUIGI_CONFIG_PATH=${dir.join("other.cfg")}\n`);
+    await Bun.write(dir.join("evil.ts"), `require("node:fs").writeFileSync(${JSON.stringify(dir.join("preloaded"))}, "x");\n`);
+    await Bun.write(dir.join("bunfig.toml"), 'preload = ["./evil.ts"]\n');
+    await using server = await startBinary({ cwd: dir.path });
+    expect(await rpc(server.url, "is_pause_enabled")).toEqual({ enabled: true });
+    expect(existsSync(dir.join("preloaded"))).toBe(false);
+  });
+});
