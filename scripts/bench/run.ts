@@ -294,6 +294,8 @@ async function scenarioPending(): Promise<void> {
   await Promise.all(owned.map((tasks, i) => schedule(new Client(server.base, fill), workerId(i), tasks)));
   console.log(`\npending: ${dag.length} tasks added by ${W} workers in ${((performance.now() - started) / 1000).toFixed(1)} s (${(fill.calls / ((performance.now() - started) / 1000)).toFixed(0)} RPC/s); server RSS ${server.rssMb().rss.toFixed(0)} MB`);
   fill.print();
+  await Bun.sleep(5000);
+  console.log(`  server RSS after 5 s idle: ${server.rssMb().rss.toFixed(0)} MB`);
 
   const work = new Latencies();
   const client = new Client(server.base, work);
