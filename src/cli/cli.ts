@@ -30,7 +30,11 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   }
   try {
     const config = loadConfig({ statePath: args.statePath });
-    if (args.background && !isDaemonChild()) process.exit(await launchDaemon(args));
+    if (args.background && !isDaemonChild()) {
+      // The daemon logs these too, but the operator is looking at this terminal.
+      for (const warning of config.warnings) process.stderr.write(`luigid: warning: ${warning}\n`);
+      process.exit(await launchDaemon(args));
+    }
     await serveForeground(args, config);
   } catch (error) {
     process.exit(reportStartupFailure(error));

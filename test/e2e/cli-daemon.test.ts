@@ -91,13 +91,14 @@ describe("--background", () => {
     expect(existsSync(pidfile)).toBe(false);
   }, 30_000);
 
-  test("a stale pid file (process gone) does not block the start", async () => {
+  test("a stale pid file (process gone) does not block the start; config warnings reach the launching terminal", async () => {
     using dir = tempDir();
     const port = await freePort();
     const pidfile = dir.join("luigid.pid");
     await Bun.write(pidfile, "999999999");
-    const launch = await runBinary(["--background", "--pidfile", pidfile, "--logdir", dir.join("logs"), "--port", String(port)], { cwd: dir.path });
+    const launch = await runBinary(["--background", "--pidfile", pidfile, "--logdir", dir.join("logs"), "--port", String(port)], { cwd: dir.path, cfg: "[scheduler]\nretry_dely = 1\n" });
     expect(launch.code).toBe(0);
+    expect(launch.stderr).toBe("luigid: warning: [scheduler] retry_dely is not a luigid option and is ignored\n");
     const pid = Number(readFileSync(pidfile, "utf8"));
     daemons.add(pid);
     expect(pid).not.toBe(999999999);
