@@ -36,12 +36,15 @@ async function readJson(response: Response): Promise<unknown> {
  */
 let freshUntil = 0;
 
+/** RPCs that change nothing (the modals poll some of them): no fresh snapshot needed after them. */
+const READS = new Set(["fetch_error", "get_task_status_message", "get_task_progress_percentage", "get_scheduler_message_response", "is_paused"]);
+
 /** Calls a Luigi RPC and returns its `response`. */
 export async function rpc<T = unknown>(method: string, data?: Record<string, unknown>): Promise<T> {
   const init: RequestInit = { method: "POST", credentials: "same-origin" };
   if (data !== undefined) init.body = new URLSearchParams({ data: JSON.stringify(data) });
   const body = (await readJson(await fetch(`../../api/${method}`, init))) as { response: T };
-  freshUntil = Date.now() + 1500;
+  if (!READS.has(method)) freshUntil = Date.now() + 1500;
   return body.response;
 }
 

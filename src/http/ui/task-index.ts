@@ -92,6 +92,8 @@ export class TaskIndex {
   private snapshot: Snapshot | null = null;
   private building: Promise<Snapshot> | null = null;
   private nextBuildAtMs = 0;
+  /** Pages ask for a fresh snapshot right after an action; that may run builds at most 5x as often. */
+  private nextFreshAtMs = 0;
   /** Pretty ids are costly at 100k tasks and rarely change: keep them per record. */
   private labels = new WeakMap<Readonly<TaskRecord>, Labels>();
   private readonly minIntervalMs: number;
@@ -112,12 +114,15 @@ export class TaskIndex {
   /**
    * The latest snapshot; starts a rebuild when the engine moved on and the
    * duty cycle allows one. Waits only when there is no snapshot at all, or
-   * when `fresh` asks for the engine's current version.
+   * when `fresh` asks for the engine's current version (then a rebuild may
+   * come sooner, but still under a bound, so `fresh=1` cannot be used to keep
+   * the server busy).
    */
   async get({ fresh = false } = {}): Promise<Snapshot> {
     const current = this.snapshot;
     if (current && current.version === this.engine.version) return current;
-    if (!this.building && (!current || fresh || performance.now() >= this.nextBuildAtMs)) {
+    const now = performance.now();
+    if (!this.building && (!current || now >= this.nextBuildAtMs || (fresh && now >= this.nextFreshAtMs))) {
       this.building = this.build().finally(() => {
         this.building = null;
       });
@@ -233,7 +238,9 @@ export class TaskIndex {
     const snapshot: Snapshot = { version, builtAtMs: Date.now(), rows, byCategory, counts, families, records };
     this.snapshot = snapshot;
     this.lastBuildMs = cpu;
-    this.nextBuildAtMs = performance.now() + Math.max(this.minIntervalMs, cpu / this.dutyCycle);
+    const end = performance.now();
+    this.nextBuildAtMs = end + Math.max(this.minIntervalMs, cpu / this.dutyCycle);
+    this.nextFreshAtMs = end + cpu / Math.min(1, this.dutyCycle * 5);
     return snapshot;
   }
 }
