@@ -90,8 +90,16 @@ export async function listenTcp(address: string | null, port: number, options: L
     for (const host of addresses) {
       // With --port 0 every address shares the port the first one got.
       const first = listeners[0];
-      listeners.push(serveTcp(host, first ? (first.server.port ?? port) : port, options));
+      try {
+        listeners.push(serveTcp(host, first ? (first.server.port ?? port) : port, options));
+      } catch (error) {
+        // As Tornado does: "localhost" on a host without an IPv6 loopback binds 127.0.0.1 alone.
+        const code = ((error as StartupError).cause as { code?: string } | undefined)?.code;
+        if (address === "localhost" && host === "::1" && code === "EADDRNOTAVAIL") continue;
+        throw error;
+      }
     }
+    if (listeners.length === 0) throw new StartupError(`--address ${address} has no address this host can listen on`);
   } catch (error) {
     for (const l of listeners) l.server.stop(true);
     throw error;
