@@ -60,6 +60,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const schedulerLog = log.child("luigi.scheduler");
 
   for (const source of config.sources) log.child("luigi-interface").info(`Loaded configuration from ${source}`);
+  if (config.sources.length === 0) log.child("luigi-interface").info("No configuration file found (luigi.cfg, /etc/luigi/luigi.cfg, $LUIGI_CONFIG_PATH): using the defaults");
   for (const warning of config.warnings) log.child("luigi-interface").warning(warning);
 
   const engine = new Engine(config.engine);
