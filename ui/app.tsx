@@ -11,7 +11,7 @@ import { rpc, uiApi } from "./api/client.ts";
 import { Modal, ModalHost, openModal } from "./components/modal.tsx";
 import { toast, ToastHost } from "./components/toast.tsx";
 import { hashHref, type Tab, tabOf, useHash } from "./lib/hash.ts";
-import { useLiveVersion } from "./lib/live.ts";
+import { useLiveTasks, useLiveVersion } from "./lib/live.ts";
 import { useFetch } from "./lib/use-fetch.ts";
 import { GraphPage } from "./pages/graph/index.tsx";
 import { ResourcesPage } from "./pages/resources/index.tsx";
@@ -88,11 +88,12 @@ export function App() {
   const hash = useHash();
   const tab = tabOf(hash);
   const version = useLiveVersion();
+  const tasksVersion = useLiveTasks();
   const [nonce, setNonce] = useState(0);
   const [sidebar, setSidebar] = useState(true);
   const refresh = useCallback(() => setNonce((n) => n + 1), []);
 
-  const { data: summary, error: failure } = useFetch(() => uiApi.summary(), [version, nonce]);
+  const { data: summary, error: failure } = useFetch(() => uiApi.summary(), [tasksVersion, nonce]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -150,9 +151,9 @@ export function App() {
       </header>
       {failure && <p class="callout danger banner">Cannot reach the scheduler: {failure}. Retrying…</p>}
       <main>
-        {tab === "tasks" && <TasksPage hash={hash} summary={summary} version={version} refresh={refresh} />}
-        {tab === "graph" && <GraphPage hash={hash} version={version} />}
-        {tab === "timeline" && <TimelinePage hash={hash} version={version} />}
+        {tab === "tasks" && <TasksPage hash={hash} summary={summary} version={tasksVersion} refresh={refresh} />}
+        {tab === "graph" && <GraphPage hash={hash} version={tasksVersion} />}
+        {tab === "timeline" && <TimelinePage hash={hash} version={tasksVersion} />}
         {tab === "workers" && <WorkersPage version={version} />}
         {tab === "resources" && <ResourcesPage hash={hash} version={version} />}
       </main>

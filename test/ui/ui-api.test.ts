@@ -4,7 +4,7 @@
  * real Engine fed through the RPC API.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
-import type { UiGraph, UiResource, UiSummary, UiTask, UiTaskPage, UiWorker } from "../../src/http/ui/types.ts";
+import type { UiGraph, UiResource, UiSummary, UiTask, UiTaskPage, UiVersion, UiWorker } from "../../src/http/ui/types.ts";
 import { buildUi } from "../../scripts/build-ui.ts";
 import { createTestApp, type TestApp } from "../support/index.ts";
 
@@ -181,16 +181,42 @@ describe("/ui-api", () => {
     const before = await json<UiSummary>(t, "/ui-api/summary?fresh=1");
     await t.rpc("add_task", { worker: "W1", task_id: "New_1", family: "New", params: {} });
     // Live pages hear of a version only once the snapshot shows it (the first ask starts the rebuild).
-    let shown = before.version;
-    for (let i = 0; i < 100 && shown <= before.version; i++) {
-      shown = (await json<{ version: number }>(t, "/ui-api/version")).version;
+    let shown = await json<UiVersion>(t, "/ui-api/version");
+    for (let i = 0; i < 100 && shown.version <= before.version; i++) {
       await Bun.sleep(10);
+      shown = await json<UiVersion>(t, "/ui-api/version");
     }
-    expect(shown).toBe(t.engine.version);
+    expect(shown.version).toBe(t.engine.version);
     const after = await json<UiSummary>(t, "/ui-api/summary?fresh=1");
     expect(after.total).toBe(before.total + 1);
     const page = await json<UiTaskPage>(t, "/ui-api/tasks?family=New");
     expect(page.rows.map((r) => r.id)).toEqual(["New_1"]);
+  });
+
+  test("worker check-ins move the version but not the task epoch, and cost no index rebuild", async () => {
+    const t = createTestApp();
+    await pipeline(t);
+    await json<UiSummary>(t, "/ui-api/summary?fresh=1");
+    const before = await json<UiVersion>(t, "/ui-api/version");
+    // Count index builds: each one starts by listing the engine's tasks.
+    const tasks = t.engine.tasks.bind(t.engine);
+    let builds = 0;
+    t.engine.tasks = () => {
+      builds++;
+      return tasks();
+    };
+    for (let i = 0; i < 5; i++) await t.rpc("ping", { worker: "W1" });
+    const after = await json<UiVersion>(t, "/ui-api/version");
+    expect(after.version).toBe(t.engine.version);
+    expect(after.version).toBeGreaterThan(before.version);
+    expect(after.tasks).toBe(before.tasks);
+    expect((await json<UiSummary>(t, "/ui-api/summary?fresh=1")).indexVersion).toBe(t.engine.version);
+    expect(builds).toBe(0);
+
+    await t.rpc("add_task", { worker: "W1", task_id: "N", family: "N" });
+    expect((await json<UiSummary>(t, "/ui-api/summary?fresh=1")).total).toBe(7);
+    expect(builds).toBe(1);
+    expect((await json<UiVersion>(t, "/ui-api/version")).tasks).toBe(before.tasks + 1);
   });
 
   test("events stream the version over SSE, and a new one after a change", async () => {
@@ -202,10 +228,11 @@ describe("/ui-api", () => {
     const decoder = new TextDecoder();
     const first = decoder.decode((await reader.read()).value);
     expect(first).toContain("event: version");
-    expect(first).toContain(`data: {"version":${t.engine.version}}`);
+    const initial = JSON.parse(/data: (.*)/.exec(first)?.[1] ?? "null") as UiVersion;
+    expect(initial.version).toBe(t.engine.version);
     await t.rpc("add_task", { worker: "W", task_id: "T", family: "T" });
     let text = "";
-    while (!text.includes(`data: {"version":${t.engine.version}}`)) text += decoder.decode((await reader.read()).value);
+    while (!text.includes(`data: {"version":${t.engine.version},"tasks":${initial.tasks + 1}}`)) text += decoder.decode((await reader.read()).value);
     controller.abort();
     await reader.cancel().catch(() => {});
   });

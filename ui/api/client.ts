@@ -5,7 +5,7 @@
  * /api RPCs, form-encoded as Luigi's own client sends them.
  * @module
  */
-import type { UiGraph, UiResource, UiSummary, UiTask, UiTaskPage, UiWorker } from "../../src/http/ui/types.ts";
+import type { UiGraph, UiResource, UiSummary, UiTask, UiTaskPage, UiVersion, UiWorker } from "../../src/http/ui/types.ts";
 
 export class ApiError extends Error {
   constructor(
@@ -72,4 +72,4 @@ export const uiApi = {
 
 export const EVENTS_URL = "../../ui-api/events";
 export const VERSION_PATH = "version";
-export const getVersion = () => get<{ version: number }>(VERSION_PATH);
+export const getVersion = () => get<UiVersion>(VERSION_PATH);

@@ -1,22 +1,25 @@
 /**
- * Live updates: the server pushes the scheduler's version counter over SSE
- * (at most once a second); views refetch only what they show when it moves.
+ * Live updates: the server pushes what its views show over SSE (at most
+ * twice a second): `version` moves on any change, `tasks` only when tasks,
+ * the pause flag or resources changed. Views refetch only what they show when
+ * the counter they depend on moves; the task views ignore worker pings.
  * Falls back to polling /ui-api/version every 2 s where EventSource fails.
  * @module
  */
 import { useEffect, useState } from "preact/hooks";
+import type { UiVersion } from "../../src/http/ui/types.ts";
 import { EVENTS_URL, getVersion } from "../api/client.ts";
 
-type Listener = (version: number) => void;
+type Listener = (live: UiVersion) => void;
 const listeners = new Set<Listener>();
-let current = -1;
+let current: UiVersion = { version: -1, tasks: -1 };
 let started = false;
 let connected = false;
 
-function publish(version: number): void {
-  if (version === current) return;
-  current = version;
-  for (const listener of listeners) listener(version);
+function publish(next: UiVersion): void {
+  if (next.version === current.version && next.tasks === current.tasks) return;
+  current = next;
+  for (const listener of listeners) listener(next);
 }
 
 function start(): void {
@@ -27,8 +30,7 @@ function start(): void {
     source = new EventSource(EVENTS_URL);
     source.addEventListener("version", (event) => {
       connected = true;
-      const data = JSON.parse((event as MessageEvent<string>).data) as { version: number };
-      publish(data.version);
+      publish(JSON.parse((event as MessageEvent<string>).data) as UiVersion);
     });
     source.onerror = () => {
       connected = false;
@@ -39,19 +41,30 @@ function start(): void {
   // Safety net: if the stream is down (proxy without streaming, server restart), poll.
   setInterval(() => {
     if (connected && source?.readyState === EventSource.OPEN) return;
-    getVersion().then((v) => publish(v.version), () => {});
+    getVersion().then(publish, () => {});
   }, 2000);
 }
 
-/** The scheduler's version; changes whenever something changed on the server. */
-export function useLiveVersion(): number {
-  const [version, setVersion] = useState(current);
+function useLive<K extends keyof UiVersion>(key: K): number {
+  const [value, setValue] = useState(current[key]);
   useEffect(() => {
     start();
-    listeners.add(setVersion);
+    const listener: Listener = (live) => setValue(live[key]);
+    listeners.add(listener);
+    setValue(current[key]);
     return () => {
-      listeners.delete(setVersion);
+      listeners.delete(listener);
     };
-  }, []);
-  return version;
+  }, [key]);
+  return value;
+}
+
+/** Moves whenever anything changed on the server (workers' check-ins included). */
+export function useLiveVersion(): number {
+  return useLive("version");
+}
+
+/** Moves when tasks, the pause flag or resources changed. */
+export function useLiveTasks(): number {
+  return useLive("tasks");
 }

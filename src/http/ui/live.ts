@@ -2,7 +2,7 @@
  * GET /ui-api/events: Server-Sent Events telling open pages that the
  * scheduler changed, so they refetch what they show and nothing else.
  *
- * Each connection compares the engine's version counter (an integer read,
+ * Each connection compares the version pages are shown (two integers read,
  * no work) a few times a second and sends an event only when it moved, at
  * most `minGapMs` apart however busy the scheduler is. A comment line keeps
  * idle connections from being closed by server or proxy timeouts.
@@ -10,6 +10,7 @@
  */
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
+import type { UiVersion } from "./types.ts";
 
 export interface LiveOptions {
   /** How often the version is compared. */
@@ -20,7 +21,7 @@ export interface LiveOptions {
   keepAliveMs?: number;
 }
 
-export function liveEvents(c: Context, version: () => number, { checkMs = 250, minGapMs = 500, keepAliveMs = 5000 }: LiveOptions = {}): Response {
+export function liveEvents(c: Context, version: () => UiVersion, { checkMs = 250, minGapMs = 500, keepAliveMs = 5000 }: LiveOptions = {}): Response {
   c.header("Cache-Control", "no-cache");
   c.header("X-Accel-Buffering", "no");
   return streamSSE(c, async (stream) => {
@@ -28,18 +29,18 @@ export function liveEvents(c: Context, version: () => number, { checkMs = 250, m
     stream.onAbort(() => {
       closed = true;
     });
-    let sent = version();
+    let sent = JSON.stringify(version());
     let lastSendMs = performance.now();
     let lastWriteMs = lastSendMs;
-    await stream.writeSSE({ event: "version", data: JSON.stringify({ version: sent }), retry: 2000 });
+    await stream.writeSSE({ event: "version", data: sent, retry: 2000 });
     while (!closed) {
       await stream.sleep(checkMs);
       const now = performance.now();
-      const current = version();
+      const current = JSON.stringify(version());
       if (current !== sent && now - lastSendMs >= minGapMs) {
         sent = current;
         lastSendMs = lastWriteMs = now;
-        await stream.writeSSE({ event: "version", data: JSON.stringify({ version: current }) });
+        await stream.writeSSE({ event: "version", data: current });
       } else if (now - lastWriteMs >= keepAliveMs) {
         lastWriteMs = now;
         await stream.write(": keep-alive\n\n");

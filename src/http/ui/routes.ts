@@ -9,7 +9,7 @@ import type { UiEngineView, UiSettings } from "./engine-view.ts";
 import { liveEvents } from "./live.ts";
 import { neighbourhood, resourceList, summary, type TaskQuery, TaskListCache, taskDetail, taskPage, workerList } from "./queries.ts";
 import { TaskIndex } from "./task-index.ts";
-import { type Category, isCategory, SORT_KEYS, type SortKey } from "./types.ts";
+import { type Category, isCategory, SORT_KEYS, type SortKey, type UiVersion } from "./types.ts";
 
 class BadQuery extends Error {}
 
@@ -62,8 +62,8 @@ function taskQuery(c: Context): TaskQuery {
   };
 }
 
-export function mountUiApi(app: Hono, engine: UiEngineView, settings: UiSettings): void {
-  const index = new TaskIndex(engine);
+export function mountUiApi(app: Hono, engine: UiEngineView, settings: UiSettings, taskEpoch?: () => number): void {
+  const index = new TaskIndex(engine, taskEpoch);
   const lists = new TaskListCache();
   const fresh = (c: Context) => c.req.query("fresh") === "1";
   const json = (c: Context, body: unknown) => {
@@ -71,8 +71,8 @@ export function mountUiApi(app: Hono, engine: UiEngineView, settings: UiSettings
     return c.json(body);
   };
 
-  const shown = () => index.shownVersion();
-  app.get("/ui-api/version", guarded((c) => json(c, { version: shown() })));
+  const shown = (): UiVersion => ({ version: index.shownVersion(), tasks: index.shownEpoch() });
+  app.get("/ui-api/version", guarded((c) => json(c, shown())));
   app.get("/ui-api/events", guarded(async (c) => {
     await index.get();
     return liveEvents(c, shown);

@@ -34,7 +34,10 @@ export interface IndexRow {
 }
 
 export interface Snapshot {
+  /** Engine version the snapshot is current for (moved forward while no task changes). */
   version: number;
+  /** Task-change epoch it was built at (see TaskIndex). */
+  epoch: number;
   builtAtMs: number;
   rows: IndexRow[];
   byCategory: Map<Category, IndexRow[]>;
@@ -102,8 +105,14 @@ export class TaskIndex {
   /** CPU time of the last build, for the benchmark and the summary. */
   lastBuildMs = 0;
 
+  /**
+   * @param epoch counts engine changes that touched tasks, the pause flag or
+   *   resources (an EngineListener feeds it). Without one, every version
+   *   change counts.
+   */
   constructor(
     private readonly engine: UiEngineView,
+    private readonly epoch: () => number = () => engine.version,
     { minIntervalMs = 250, dutyCycle = 0.05, sliceMs = 2 }: TaskIndexOptions = {},
   ) {
     this.minIntervalMs = minIntervalMs;
@@ -121,6 +130,11 @@ export class TaskIndex {
   async get({ fresh = false } = {}): Promise<Snapshot> {
     const current = this.snapshot;
     if (current && current.version === this.engine.version) return current;
+    // Only workers changed (pings, mostly): the snapshot is still right for the new version.
+    if (current && !this.building && current.epoch === this.epoch()) {
+      current.version = this.engine.version;
+      return current;
+    }
     const now = performance.now();
     if (!this.building && (!current || now >= this.nextBuildAtMs || (fresh && now >= this.nextFreshAtMs))) {
       this.building = this.build().finally(() => {
@@ -140,6 +154,11 @@ export class TaskIndex {
   shownVersion(): number {
     void this.get();
     return this.snapshot?.version ?? -1;
+  }
+
+  /** The task-change epoch of the latest snapshot (what task views depend on). */
+  shownEpoch(): number {
+    return this.snapshot?.epoch ?? -1;
   }
 
   private labelsOf(task: Readonly<TaskRecord>): Labels {
@@ -200,6 +219,7 @@ export class TaskIndex {
 
   private async build(): Promise<Snapshot> {
     const version = this.engine.version;
+    const epoch = this.epoch();
     const slicer = new Slicer(this.sliceMs);
     const records = [...this.engine.tasks()];
     await slicer.tick();
@@ -235,7 +255,7 @@ export class TaskIndex {
     const counts = Object.fromEntries(CATEGORIES.map((c) => [c, byCategory.get(c)?.length ?? 0])) as Record<Category, number>;
     const cpu = slicer.done();
 
-    const snapshot: Snapshot = { version, builtAtMs: Date.now(), rows, byCategory, counts, families, records };
+    const snapshot: Snapshot = { version, epoch, builtAtMs: Date.now(), rows, byCategory, counts, families, records };
     this.snapshot = snapshot;
     this.lastBuildMs = cpu;
     const end = performance.now();

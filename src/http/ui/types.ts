@@ -131,6 +131,10 @@ export interface UiResource {
   running: UiTask[];
 }
 
+/** What live pages are told (SSE `version` events, /ui-api/version). */
 export interface UiVersion {
+  /** The engine version the server's views show: moves on any change, worker pings included. */
   version: number;
+  /** Moves only when tasks, the pause flag or resources changed: what the task views depend on. */
+  tasks: number;
 }
