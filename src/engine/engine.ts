@@ -57,6 +57,12 @@ const SUSPENDED = "SUSPENDED";
 export interface EngineOptions {
   /** Source of `send_scheduler_message` ids (UUID4); injectable so tests are deterministic. */
   newMessageId?: () => string;
+  /**
+   * Prune walks every task, as Luigi does, instead of only the running ones,
+   * orphans and due timers. Slow; tests use it to check that the indexed walk
+   * never misses a task.
+   */
+  pruneEveryTask?: boolean;
 }
 
 /** A schedulable task's place in the ranking: priority desc, time asc, then entry order. */
@@ -721,7 +727,8 @@ export class Engine {
     popDue(this.removeTimers, (key) => now >= key, due);
 
     const removed: TaskRecord[] = [];
-    for (const task of this.inTableOrder(due)) {
+    const visit = this.options.pruneEveryTask ? [...this.taskTable.values()] : this.inTableOrder(due);
+    for (const task of visit) {
       if (
         (task.status === RUNNING || task.status === BATCH_RUNNING) &&
         task.workerRunning &&
