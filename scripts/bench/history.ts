@@ -5,6 +5,7 @@
  *
  *   bun scripts/bench/history.ts [--tasks 10000] [--runs 5]                 in process
  *   bun scripts/bench/history.ts --binary dist/luigid [--workers 8] [...]   through the binary
+ *   bun scripts/bench/history.ts --engine-bench dist/luigid [--runs 3]       the engine's own benchmark
  *
  * In process: calls go through SchedulerService as /api's do, without HTTP,
  * which makes history's share of the work as large as it can be. The loop
@@ -14,9 +15,12 @@
  * Through the binary: N simulated workers over HTTP on 127.0.0.1, one request
  * at a time each as Luigi's are, with `--state-path :memory:` in both modes.
  * Either way the events written are counted and checked (3 per task).
+ * --engine-bench: scripts/bench/run.ts --scenario schedule (issue 3's 10k-task
+ * DAG through the binary) against the binary as it is and against a wrapper
+ * that turns history on (LUIGI_CONFIG_PATH), alternating; prints its lines.
  */
 import { Database } from "bun:sqlite";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -33,6 +37,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "5" },
     workers: { type: "string", default: "8" },
     binary: { type: "string" },
+    "engine-bench": { type: "string" },
   },
 });
 const TASKS = Number(values.tasks);
@@ -145,8 +150,51 @@ async function throughBinary(binary: string, history: boolean, dir: string): Pro
   return { seconds, answered, calls, events: history ? countEvents(dbPath) : 0 };
 }
 
+/** The engine's schedule benchmark, off and on alternating; returns RPC/s per mode from its summary line. */
+async function engineBench(binary: string, dir: string): Promise<void> {
+  const wrapper = join(dir, "luigid-with-history");
+  // run.ts gives the binary a fixed environment and its own luigi.cfg: a wrapper adds ours on top.
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh\nd=$(mktemp -d "${dir}/run-XXXXXX")\n` +
+      `printf '[scheduler]\\nrecord_task_history = true\\n[task_history]\\ndb_connection = sqlite:///%s/history.db\\n' "$d" > "$d/history.cfg"\n` +
+      `LUIGI_CONFIG_PATH="$d/history.cfg" exec ${JSON.stringify(binary)} "$@"\n`,
+    { mode: 0o755 },
+  );
+  const rates: Record<"off" | "on", number[]> = { off: [], on: [] };
+  for (let r = 0; r < RUNS; r++) {
+    for (const mode of r % 2 === 0 ? (["off", "on"] as const) : (["on", "off"] as const)) {
+      const proc = Bun.spawn([process.execPath, join(import.meta.dir, "run.ts"), "--scenario", "schedule", "--binary", mode === "on" ? wrapper : binary], { stdout: "pipe", stderr: "inherit" });
+      const out = await new Response(proc.stdout).text();
+      if ((await proc.exited) !== 0) throw new Error(`run.ts failed:\n${out}`);
+      const line = out.split("\n").find((l) => l.startsWith("schedule:")) ?? "";
+      rates[mode].push(Number(/= (\d+) RPC\/s/.exec(line)?.[1] ?? Number.NaN));
+      let recorded = "";
+      if (mode === "on") {
+        // The newest run directory is this run's: check that history really was recorded.
+        const runs = readdirSync(dir).filter((d) => d.startsWith("run-")).map((d) => join(dir, d, "history.db"));
+        const newest = runs.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+        const events = newest ? countEvents(newest) : 0;
+        if (events < 30_000) throw new Error(`history recorded only ${events} events`);
+        recorded = ` [${events} history events]`;
+      }
+      console.log(`run ${r} history ${mode.padEnd(3)}: ${line}${recorded}`);
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  console.log(`median of scripts/bench/run.ts schedule: history off ${median(rates.off)} RPC/s, on ${median(rates.on)} RPC/s -> history keeps ${((100 * median(rates.on)) / median(rates.off)).toFixed(1)}% (target >= 85%)`);
+}
+
 const dir = mkdtempSync(join(tmpdir(), "luigid-bench-history-"));
 try {
+  if (values["engine-bench"]) await engineBench(values["engine-bench"], dir);
+  else await own(dir);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** This file's own schedule, in process or through --binary. */
+async function own(dir: string): Promise<void> {
   const run = (history: boolean) => (values.binary ? throughBinary(values.binary, history, dir) : inProcess(history, dir));
   await run(false); // warm-up
   // "answered": until the last RPC's reply; "committed": until history has written it all.
@@ -171,6 +219,4 @@ try {
     `median ${where}: history off ${median(rates.off).toFixed(0)} calls/s; on: answered ${median(answeredRates.on).toFixed(0)} calls/s ` +
       `(${pct(answeredRates.on, answeredRates.off)}), committed ${median(rates.on).toFixed(0)} calls/s (${pct(rates.on, rates.off)}) (target >= 85%)`,
   );
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }
