@@ -10,7 +10,23 @@ export interface Clock {
   now(): Seconds;
 }
 
-export const systemClock: Clock = { now: () => Date.now() / 1000 };
+/**
+ * The wall clock, made strictly increasing: Date.now() has millisecond
+ * resolution, and two workers created in the same millisecond would tie where
+ * Luigi's finer clock orders them (worker_list sorts by `started`).
+ */
+export function createSystemClock(read: () => number = Date.now): Clock {
+  let last = 0;
+  return {
+    now(): Seconds {
+      const t = read() / 1000;
+      last = t > last ? t : last + 1e-6;
+      return last;
+    },
+  };
+}
+
+export const systemClock: Clock = createSystemClock();
 
 /** A clock that moves only when told to. */
 export class FakeClock implements Clock {
