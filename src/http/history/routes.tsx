@@ -17,6 +17,8 @@ import { DetailPage, FamilyPage, MessagePage, NamePage, RecentPage, renderPage, 
 /** Rows a list page shows unless `?limit=` asks for more (Luigi shows all; 100k rows would stall a browser). */
 export const DEFAULT_LIMIT = 1000;
 const MAX_LIMIT = 100_000;
+/** Each parameter is one join; SQLite allows 64 tables in a query. */
+const MAX_PARAMS = 32;
 const DAY = 86_400;
 
 /** A reason to answer with an error page (or JSON error) instead of the page. */
@@ -89,6 +91,9 @@ function paramsOf(c: Context): Record<string, unknown> {
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new PageError(400, "Bad request", `data must be a JSON object of parameter names to values, got ${JSON.stringify(parsed)}`);
+  }
+  if (Object.keys(parsed).length > MAX_PARAMS) {
+    throw new PageError(400, "Bad request", `data may name at most ${MAX_PARAMS} parameters, got ${Object.keys(parsed).length}`);
   }
   return parsed as Record<string, unknown>;
 }

@@ -105,6 +105,9 @@ describe("pages", () => {
     expect(bad.body).toContain("data is not valid JSON");
     const arr = await get("/history/by_params/Load?data=%5B1%5D");
     expect([arr.status, arr.body.includes("must be a JSON object")]).toEqual([400, true]);
+    const many = JSON.stringify(Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, "v"])));
+    const tooMany = await get(`/history/by_params/Load?data=${encodeURIComponent(many)}`);
+    expect([tooMany.status, tooMany.body.includes("at most 32 parameters")]).toEqual([400, true]);
     expect((await get("/history?days=-1")).status).toBe(400);
     expect((await get("/history?limit=0")).status).toBe(400);
     expect((await app.request("/history", { method: "POST" })).status).toBe(405);
