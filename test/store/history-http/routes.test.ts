@@ -162,3 +162,17 @@ test("history off: every route is a 404 that says how to turn it on", async () =
     expect(await res.text()).toContain("record_task_history = true");
   }
 });
+
+test("hostile paths and data never make a 5xx", async () => {
+  const fc = await import("fast-check");
+  const prefixes = ["/history/by_name/", "/history/by_id/", "/history/by_task_id/", "/history/by_params/", "/tasklist/"];
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...prefixes), fc.string({ unit: "binary", maxLength: 40 }), fc.option(fc.string({ maxLength: 40 })), async (prefix, name, data) => {
+      const query = data === null ? "" : `?data=${encodeURIComponent(data)}`;
+      const res = await app.request(`${prefix}${encodeURIComponent(name)}${query}`);
+      expect([200, 400, 404]).toContain(res.status);
+      await res.arrayBuffer();
+    }),
+    { numRuns: 300 },
+  );
+});
