@@ -2,7 +2,7 @@
  * Follows the engine's `history` events without ever slowing an RPC.
  *
  * onChange only copies the events into a queue; a short timer hands the queue
- * to the sink as one batch: the history thread for a file database, which
+ * to the backend as one batch: the history thread for a file database, which
  * commits it in one transaction while the scheduler goes on. No RPC waits for
  * history (there is no flush() here on purpose) and a failing database costs
  * a logged warning, never a failed RPC (server.md §4.4). close() writes
@@ -33,7 +33,7 @@ export class HistoryRecorder implements EngineListener {
   private readonly maxQueue: number;
 
   constructor(
-    private readonly sink: HistoryBackend,
+    private readonly backend: HistoryBackend,
     { delayMs = 100, maxQueue = 20_000 }: RecorderOptions = {},
   ) {
     this.delayMs = delayMs;
@@ -63,7 +63,7 @@ export class HistoryRecorder implements EngineListener {
 
   /** Events received and not yet committed (queued here, or in flight to the history thread). */
   get pending(): number {
-    return this.queue.length + this.sink.inFlight;
+    return this.queue.length + this.backend.inFlight;
   }
 
   /** Hands the queue over now (for an in-memory database: writes it now). */
@@ -75,19 +75,19 @@ export class HistoryRecorder implements EngineListener {
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
-    this.sink.write(batch);
+    this.backend.write(batch);
   }
 
   /** Resolves once every event received so far is committed: readers await it, so pages show every answered RPC. */
   async sync(): Promise<void> {
     this.handOver();
-    await this.sink.sync();
+    await this.backend.sync();
   }
 
   /** Retention, in order with the writes. Resolves to the number of records deleted. */
   async prune(cutoff: string): Promise<number> {
     this.handOver();
-    const { deleted, forgotten } = await this.sink.prune(cutoff);
+    const { deleted, forgotten } = await this.backend.prune(cutoff);
     // Their next event starts a new record, which needs the family and parameters again.
     for (const taskId of forgotten) this.announced.delete(taskId);
     return deleted;
@@ -96,7 +96,7 @@ export class HistoryRecorder implements EngineListener {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.handOver();
-      await this.sink.close();
+      await this.backend.close();
     })();
     return this.closing;
   }

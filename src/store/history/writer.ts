@@ -1,6 +1,6 @@
 /**
  * The SQL side of recording: turns queued history events into Luigi's rows,
- * one transaction per batch. Runs on the history thread (writer-worker.ts) for
+ * one transaction per batch. Runs on the history thread (history-thread.ts) for
  * a file database, or inline for an in-memory one; the logic is the same.
  *
  * The task id → record id map is Luigi's (server.md §4.4): the first event of a
