@@ -1504,13 +1504,6 @@ function lastOf(set: ReadonlySet<string>): string | undefined {
   return last;
 }
 
-function sameWorkers(list: readonly string[], set: ReadonlySet<string>): boolean {
-  if (list.length !== set.size) return false;
-  let i = 0;
-  for (const item of set) if (list[i++] !== item) return false;
-  return true;
-}
-
 /** The Python worker JSON-encodes explanations; decode when possible (rpc.md §5.1 step 17). */
 function decodeExpl(expl: string | null): string | null {
   if (expl === null) return null;

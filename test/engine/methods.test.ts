@@ -322,3 +322,60 @@ describe("pause and resources (rpc.md §5.26, §5.27)", () => {
     expect(s.engine.resourceCapacities()).toEqual({ a: 3, b: 2 });
   });
 });
+
+describe("edges of the indexes", () => {
+  test("a DONE dependency that is pruned away blocks its dependents again", () => {
+    const s = new Sched(config, 0);
+    s.add("A", "X", { status: "DONE" });
+    // Y cares about B; its assistant-flagged re-add gives B the dep without making Y a stakeholder of A
+    s.add("B", "Y", { deps: [] }).add("B", "Y", { assistant: true, deps: ["A"] });
+    expect(s.engine.schedulableCount()).toBe(1);
+    s.advance(11).ping("Y").prune().advance(1000).ping("Y").prune();
+    expect(s.engine.getTask("A")).toBeUndefined();
+    expect(s.status("B")).toBe("PENDING");
+    expect(s.engine.schedulableCount()).toBe(0);
+    expect(s.work("Y", { currentTasks: null, assistant: true })).toBeNull();
+  });
+
+  test("of several lost running tasks, the highest-ranked is re-sent first", () => {
+    const s = new Sched(config);
+    s.addWorker(W, { workers: 3 });
+    s.add("A", W, { priority: 1 }).add("B", W, { priority: 5 }).add("C", W, { priority: 5 });
+    expect([s.work(W, direct), s.work(W, direct), s.work(W, direct)]).toEqual(["B", "C", "A"]);
+    expect(s.work(W, { currentTasks: ["A"] })).toBe("B");
+    expect(s.work(W, { currentTasks: ["A", "B"] })).toBe("C");
+    expect(s.work(W, { currentTasks: ["A", "B", "C"] })).toBeNull();
+  });
+
+  test("a plain-text explanation (task class not loadable) reaches batch e-mail listeners as is", () => {
+    const s = new Sched({ ...config, batchEmails: true });
+    s.add("A", W).fail("A", W, { expl: "No module named 'x'", runnable: false });
+    const failure = s.engine.drainEvents().find((e) => e.type === "failure_reported");
+    expect(failure).toMatchObject({ expl: "No module named 'x'" });
+  });
+
+  test("prune_on_get_work applies due retries before choosing", () => {
+    const s = new Sched({ ...config, pruneOnGetWork: true }, 0);
+    s.add("A", W);
+    expect(s.work(W, direct)).toBe("A");
+    s.fail("A", W);
+    for (let i = 0; i < 11; i++) s.advance(10).ping(W);
+    expect(s.work(W, direct)).toBe("A");
+  });
+
+  test("a negative retry_delay never retries automatically", () => {
+    const s = new Sched({ ...config, retryDelay: -1 }, 0);
+    s.fail("A", W).advance(100000).ping(W).prune();
+    expect(s.status("A")).toBe("FAILED");
+  });
+
+  test("statusCounts, tasksOfWorker and taskBatchers read the live state", () => {
+    const s = new Sched(config);
+    s.add("A", W).add("B", W, { status: "DONE" }).add("C", "other").batcher(W, "F", ["p"], 3);
+    expect(s.engine.statusCounts()).toEqual({ PENDING: 2, DONE: 1 });
+    expect([...s.engine.tasksOfWorker(W)].map((t) => t.id).sort()).toEqual(["A", "B"]);
+    expect([...s.engine.tasksOfWorker("nobody")]).toEqual([]);
+    expect([...s.engine.taskBatchers()]).toEqual([{ worker: W, family: "F", entry: { batchedArgs: ["p"], maxBatchSize: 3 } }]);
+    expect(s.engine.hasTaskHistory()).toBe(false);
+  });
+});
