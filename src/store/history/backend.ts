@@ -7,7 +7,7 @@
  */
 import type { FromThread, ToThread } from "./protocol.ts";
 import { type HistoryQueries, type QueryArgs, type QueryName, type QueryResult, runQuery } from "./queries.ts";
-import type { HistoryWriter, PruneResult, QueuedEvent } from "./writer.ts";
+import type { HistoryWriter, QueuedEvent } from "./writer.ts";
 
 export interface HistoryBackend {
   /** Hands a batch over; never throws, never waits for SQLite. */
@@ -16,8 +16,8 @@ export interface HistoryBackend {
   query<K extends QueryName>(name: K, args: QueryArgs<K>): Promise<QueryResult<K>>;
   /** Resolves once every batch handed over so far is committed. */
   sync(): Promise<void>;
-  /** Retention: deletes records last active before `cutoff`. */
-  prune(cutoff: string): Promise<PruneResult>;
+  /** Retention: deletes records last active before `cutoff`; resolves to how many. */
+  prune(cutoff: string): Promise<number>;
   /** Writes what is in flight and releases the database. */
   close(): Promise<void>;
   /** Where the work happens, for the startup log. */
@@ -26,7 +26,6 @@ export interface HistoryBackend {
   readonly inFlight: number;
 }
 
-const NOTHING: PruneResult = { deleted: 0, forgotten: [] };
 const CLOSE_TIMEOUT_MS = 30_000;
 
 export class InlineBackend implements HistoryBackend {
@@ -43,7 +42,7 @@ export class InlineBackend implements HistoryBackend {
     return runQuery(this.queries, name, args);
   }
   async sync(): Promise<void> {}
-  async prune(cutoff: string): Promise<PruneResult> {
+  async prune(cutoff: string): Promise<number> {
     return this.writer.prune(cutoff);
   }
   async close(): Promise<void> {}
@@ -51,8 +50,8 @@ export class InlineBackend implements HistoryBackend {
 
 /** A request waiting for the thread's answer, kept so it can be re-sent or run on the fallback. */
 type Pending =
-  | { kind: "sync" | "close"; resolve: (result: PruneResult) => void }
-  | { kind: "prune"; cutoff: string; resolve: (result: PruneResult) => void }
+  | { kind: "sync" | "close"; resolve: (deleted: number) => void }
+  | { kind: "prune"; cutoff: string; resolve: (deleted: number) => void }
   | { kind: "query"; name: QueryName; args: unknown[]; resolve: (value: unknown) => void; reject: (error: Error) => void };
 
 /**
@@ -72,6 +71,8 @@ export class ThreadBackend implements HistoryBackend {
 
   constructor(
     private readonly path: string,
+    /** See HistoryWriter: the same for the thread and the fallback, so neither appends to the other's past. */
+    private readonly firstOwnId: number,
     /** Worker specifiers to try in order (the compiled binary names embedded files differently). */
     private readonly candidates: string[],
     private readonly makeFallback: () => HistoryBackend,
@@ -107,7 +108,7 @@ export class ThreadBackend implements HistoryBackend {
     return new Promise((resolve) => this.ask({ kind: "sync", resolve: () => resolve() }));
   }
 
-  prune(cutoff: string): Promise<PruneResult> {
+  prune(cutoff: string): Promise<number> {
     if (this.fallback) return this.fallback.prune(cutoff);
     return new Promise((resolve) => this.ask({ kind: "prune", cutoff, resolve }));
   }
@@ -173,14 +174,14 @@ export class ThreadBackend implements HistoryBackend {
       this.spawn();
       this.replay();
     };
-    worker.postMessage({ type: "open", path: this.path } satisfies ToThread);
+    worker.postMessage({ type: "open", path: this.path, firstOwnId: this.firstOwnId } satisfies ToThread);
   }
 
   private answer(message: Extract<FromThread, { type: "done" | "answer" }>): void {
     const waiting = this.pending.get(message.id);
     if (!waiting) return;
     this.pending.delete(message.id);
-    if (waiting.kind !== "query") return waiting.resolve(message.type === "done" ? message.result : NOTHING);
+    if (waiting.kind !== "query") return waiting.resolve(message.type === "done" ? message.deleted : 0);
     if (message.type === "answer" && message.error !== undefined) waiting.reject(new Error(message.error));
     else waiting.resolve(message.type === "answer" ? message.value : undefined);
   }
@@ -215,7 +216,7 @@ export class ThreadBackend implements HistoryBackend {
     for (const request of waiting) {
       if (request.kind === "query") fallback.query(request.name, request.args as never).then(request.resolve, request.reject);
       else if (request.kind === "prune") void fallback.prune(request.cutoff).then(request.resolve);
-      else request.resolve(NOTHING);
+      else request.resolve(0);
     }
   }
 }

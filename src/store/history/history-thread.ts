@@ -11,13 +11,12 @@ import { setPriority } from "node:os";
 import { openDatabase } from "./connection.ts";
 import type { FromThread, ToThread } from "./protocol.ts";
 import { HistoryQueries, type QueryName, runQuery } from "./queries.ts";
-import { HistoryWriter, type PruneResult, type QueuedEvent } from "./writer.ts";
+import { HistoryWriter, type QueuedEvent } from "./writer.ts";
 
 declare const self: Worker;
 
 /** Below the scheduler's thread: when the CPUs are busy, RPCs go first and history catches up. */
 const HISTORY_NICE = 10;
-const NOTHING: PruneResult = { deleted: 0, forgotten: [] };
 
 const send = (message: FromThread) => self.postMessage(message);
 const describe = (error: unknown) => (error instanceof Error ? (error.stack ?? error.message) : String(error));
@@ -35,7 +34,7 @@ self.onmessage = (event: MessageEvent<ToThread>) => {
     if (message.type === "write") send({ type: "written", seq: message.seq });
     else if (message.type === "query") send({ type: "answer", id: message.id, error: (error as Error).message ?? String(error) });
     else if (message.type === "open") send({ type: "failed", message: String(error) });
-    else send({ type: "done", id: message.id, result: NOTHING });
+    else send({ type: "done", id: message.id, deleted: 0 });
   }
 };
 
@@ -48,7 +47,7 @@ function handle(message: ToThread): void {
       } catch {}
       try {
         db = openDatabase({ kind: "file", path: message.path });
-        writer = new HistoryWriter(db, (text, error) => send({ type: "warn", message: text, error: describe(error) }));
+        writer = new HistoryWriter(db, (text, error) => send({ type: "warn", message: text, error: describe(error) }), message.firstOwnId);
         queries = new HistoryQueries(db);
         send({ type: "ready" });
       } catch (error) {
@@ -60,10 +59,10 @@ function handle(message: ToThread): void {
       send({ type: "written", seq: message.seq });
       return;
     case "sync":
-      send({ type: "done", id: message.id, result: NOTHING });
+      send({ type: "done", id: message.id, deleted: 0 });
       return;
     case "prune":
-      send({ type: "done", id: message.id, result: writer?.prune(message.cutoff) ?? NOTHING });
+      send({ type: "done", id: message.id, deleted: writer?.prune(message.cutoff) ?? 0 });
       return;
     case "query":
       if (!queries) throw new Error("the task history database is not open");
@@ -75,7 +74,7 @@ function handle(message: ToThread): void {
       db = null;
       writer = null;
       queries = null;
-      send({ type: "done", id: message.id, result: NOTHING });
+      send({ type: "done", id: message.id, deleted: 0 });
       return;
   }
 }

@@ -4,10 +4,9 @@
  * @module
  */
 import type { QueryName } from "./queries.ts";
-import type { PruneResult } from "./writer.ts";
 
 export type ToThread =
-  | { type: "open"; path: string }
+  | { type: "open"; path: string; firstOwnId: number }
   /** `events` is the batch as JSON text: a string crosses threads far cheaper than a structured clone of thousands of objects. */
   | { type: "write"; seq: number; events: string }
   | { type: "sync"; id: number }
@@ -19,6 +18,7 @@ export type FromThread =
   | { type: "ready" }
   | { type: "failed"; message: string }
   | { type: "written"; seq: number }
-  | { type: "done"; id: number; result: PruneResult }
+  /** `deleted`: records a prune removed (0 for the other requests). */
+  | { type: "done"; id: number; deleted: number }
   | { type: "answer"; id: number; value?: unknown; error?: string }
   | { type: "warn"; message: string; error: string };

@@ -14,6 +14,8 @@ import type { EngineListener } from "../../rpc/service.ts";
 import type { HistoryBackend } from "./backend.ts";
 import { parameterText, type QueuedEvent } from "./writer.ts";
 
+const ANNOUNCED_LIMIT = 100_000;
+
 export interface RecorderOptions {
   /** How long the first queued event may wait for company before the batch is handed over.
    * Fewer, larger transactions cost the history thread far less (each commit rewrites whole index pages). */
@@ -25,7 +27,10 @@ export interface RecorderOptions {
 export class HistoryRecorder implements EngineListener {
   readonly name = "task-history";
   private queue: QueuedEvent[] = [];
-  /** Task ids whose family and parameters were already handed over (the writer has, or is creating, their record). */
+  /**
+   * Task ids whose family and parameters were already handed over (the writer has, or is creating,
+   * their record). Bounded: a task id that falls out simply sends them again, which costs nothing.
+   */
   private readonly announced = new Set<string>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closing: Promise<void> | null = null;
@@ -49,6 +54,7 @@ export class HistoryRecorder implements EngineListener {
         this.queue.push({ taskId: task.id, status: event.status, at: event.at, host: event.host });
       } else {
         this.announced.add(task.id);
+        if (this.announced.size > ANNOUNCED_LIMIT) this.announced.delete(this.announced.values().next().value as string);
         const params: Record<string, string | null> = {};
         // As text here, so nothing JSON cannot carry (a non-finite number) changes on the way to the thread.
         for (const name in task.params) params[name] = parameterText(task.params[name]);
@@ -87,9 +93,9 @@ export class HistoryRecorder implements EngineListener {
   /** Retention, in order with the writes. Resolves to the number of records deleted. */
   async prune(cutoff: string): Promise<number> {
     this.handOver();
-    const { deleted, forgotten } = await this.backend.prune(cutoff);
-    // Their next event starts a new record, which needs the family and parameters again.
-    for (const taskId of forgotten) this.announced.delete(taskId);
+    const deleted = await this.backend.prune(cutoff);
+    // A deleted task's next event starts a new record, which needs the family and parameters again.
+    if (deleted > 0) this.announced.clear();
     return deleted;
   }
 

@@ -121,10 +121,12 @@ export function openHistory(config: HistoryConfig, options: HistoryStoreOptions)
     const where = location.kind === "file" ? location.path : ":memory:";
     throw new HistoryConfigError(`cannot use task history database ${where}: ${(error as Error).message}`, { cause: error });
   }
-  const inline = () => new InlineBackend(new HistoryWriter(db, warn), new HistoryQueries(db));
+  // Records from before this start (earlier runs, Luigi) are history, never appended to (server.md §4.4).
+  const firstOwnId = (db.query<{ next: number }, []>("SELECT COALESCE(MAX(id), 0) + 1 AS next FROM tasks").get()?.next ?? 1) as number;
+  const inline = () => new InlineBackend(new HistoryWriter(db, warn, firstOwnId), new HistoryQueries(db));
   const backend =
     location.kind === "file" && thread
-      ? new ThreadBackend(location.path, threadCandidates(), inline, (message, error) => warn(message, error))
+      ? new ThreadBackend(location.path, firstOwnId, threadCandidates(), inline, (message, error) => warn(message, error))
       : inline();
   return new HistoryStore(db, location, clock, config.retentionDays, log, backend, recorder);
 }

@@ -26,12 +26,6 @@ export interface QueuedEvent {
   host: string | null;
 }
 
-/** What a retention pass did: records deleted, and the task ids whose next event must start a new record. */
-export interface PruneResult {
-  deleted: number;
-  forgotten: string[];
-}
-
 /**
  * Parameter values are stored as the worker sent them. Luigi's workers send
  * strings; anything else (from other clients) is stored as its text: numbers
@@ -44,9 +38,23 @@ export function parameterText(value: unknown): string | null {
   return String(value);
 }
 
+interface OwnRecord {
+  id: number;
+  /** Kept so a record deleted by hand is re-created with its name. */
+  family: string | null;
+}
+
+/** How many task ids the writer keeps in memory; older ones are found again in the database. */
+export const RECORD_CACHE_SIZE = 100_000;
+
 export class HistoryWriter {
-  /** task id → its record, and its family (a record deleted by hand is re-created with its name). */
-  private readonly records = new Map<string, { id: number; family: string | null }>();
+  /**
+   * task id → the record this process writes its events to. Luigi keeps this
+   * map for the daemon's lifetime and it grows without bound (luigi#2299);
+   * here it is a bounded cache, and a miss is looked up among the records this
+   * process created (id >= firstOwnId), which gives exactly Luigi's rows.
+   */
+  private readonly records = new Map<string, OwnRecord>();
   /** Prepared on first use and dropped after a failure, so a table fixed by hand is picked up again. */
   private statements: Statements | null = null;
 
@@ -54,6 +62,9 @@ export class HistoryWriter {
     private readonly db: Database,
     /** Where write failures go (Luigi: WARNING "Error saving Task history"). */
     private readonly warn: (message: string, error: unknown) => void,
+    /** The first record id this process may create: rows below it belong to earlier runs and are never appended to. */
+    private readonly firstOwnId: number,
+    private readonly cacheSize: number = RECORD_CACHE_SIZE,
   ) {}
 
   /**
@@ -81,31 +92,28 @@ export class HistoryWriter {
     }
   }
 
-  /** Deletes records last active before `cutoff` and forgets them. */
-  prune(cutoff: string): PruneResult {
+  /** Deletes records last active before `cutoff`; returns how many. */
+  prune(cutoff: string): number {
     const deleted = pruneBefore(this.db, cutoff);
-    const forgotten: string[] = [];
-    if (deleted.size > 0) {
-      for (const [taskId, record] of this.records) {
-        if (deleted.has(record.id)) {
-          this.records.delete(taskId);
-          forgotten.push(taskId);
-        }
-      }
-    }
-    return { deleted: deleted.size, forgotten };
+    // The cache may point at deleted records; what is still there is found again on a miss.
+    if (deleted.size > 0) this.records.clear();
+    return deleted.size;
   }
 
   /** One transaction; the map learns new record ids only once they are committed. */
   private commit(events: readonly QueuedEvent[]): void {
-    const { insertTask, insertParameter, setHost, insertEvent } = (this.statements ??= prepare(this.db));
-    const created = new Map<string, { id: number; family: string | null }>();
+    const { insertTask, insertParameter, setHost, insertEvent, findOwn } = (this.statements ??= prepare(this.db));
+    const created = new Map<string, OwnRecord>();
+    const lookup = (taskId: string): OwnRecord | undefined => {
+      const row = findOwn.get(taskId, this.firstOwnId) as { id: number; name: string | null } | null;
+      return row ? { id: row.id, family: row.name } : undefined;
+    };
     // Consecutive events share a second far more often than not: format the timestamp prefix once.
     let lastSecond = Number.NaN;
     let prefix = "";
     this.db.transaction(() => {
       for (const event of events) {
-        const known = created.get(event.taskId) ?? this.records.get(event.taskId);
+        const known = created.get(event.taskId) ?? this.records.get(event.taskId) ?? lookup(event.taskId);
         let recordId = known?.id;
         // A RUNNING event carries the host; a record deleted behind our back (by hand, or a
         // retention pass racing this batch) is re-created rather than failing forever as in Luigi.
@@ -116,6 +124,8 @@ export class HistoryWriter {
           const params = event.params ?? {};
           for (const name in params) insertParameter.run(recordId, name, params[name] ?? null);
           created.set(event.taskId, { id: recordId, family });
+        } else if (!this.records.has(event.taskId) && !created.has(event.taskId)) {
+          created.set(event.taskId, { id: recordId, family: known?.family ?? null });
         }
         const second = Math.floor(event.at);
         if (second !== lastSecond) {
@@ -126,7 +136,13 @@ export class HistoryWriter {
         insertEvent.run(recordId, event.status, micros >= 1_000_000 ? formatTs(event.at) : prefix + String(micros).padStart(6, "0"));
       }
     })();
-    for (const [taskId, record] of created) this.records.set(taskId, record);
+    for (const [taskId, record] of created) this.remember(taskId, record);
+  }
+
+  private remember(taskId: string, record: OwnRecord): void {
+    this.records.set(taskId, record);
+    // Oldest first out: Map iterates in insertion order.
+    if (this.records.size > this.cacheSize) this.records.delete(this.records.keys().next().value as string);
   }
 }
 
@@ -135,6 +151,7 @@ interface Statements {
   insertParameter: Statement;
   setHost: Statement;
   insertEvent: Statement;
+  findOwn: Statement;
 }
 
 function prepare(db: Database): Statements {
@@ -143,5 +160,6 @@ function prepare(db: Database): Statements {
     insertParameter: db.prepare("INSERT OR REPLACE INTO task_parameters (task_id, name, value) VALUES (?, ?, ?)"),
     setHost: db.prepare("UPDATE tasks SET host = ? WHERE id = ?"),
     insertEvent: db.prepare("INSERT INTO task_events (task_id, event_name, ts) VALUES (?, ?, ?)"),
+    findOwn: db.prepare("SELECT id, name FROM tasks WHERE task_id = ? AND id >= ? ORDER BY id DESC LIMIT 1"),
   };
 }

@@ -271,7 +271,7 @@ describe("the history thread", () => {
     const warnings: string[] = [];
     const db = new Database(join(dir, "fb.db"));
     ensureSchema(db);
-    const backend = new ThreadBackend(join(dir, "fb.db"), ["./no-such-thread.ts"], () => new InlineBackend(new HistoryWriter(db, () => {}), new HistoryQueries(db)), (m) => warnings.push(m));
+    const backend = new ThreadBackend(join(dir, "fb.db"), 1, ["./no-such-thread.ts"], () => new InlineBackend(new HistoryWriter(db, () => {}, 1), new HistoryQueries(db)), (m) => warnings.push(m));
     const event = { taskId: "A", family: "A", params: { k: "v" }, status: "PENDING" as const, at: T0, host: null };
     backend.write([event]);
     backend.write([{ ...event, status: "RUNNING", host: "h" }]);
@@ -282,5 +282,32 @@ describe("the history thread", () => {
     await backend.close();
     db.close();
     expect(readBack("fb.db").events.map((e) => (e as { event_name: string }).event_name)).toEqual(["PENDING", "RUNNING"]);
+  });
+});
+
+describe("memory", () => {
+  test("the task id cache is bounded; an evicted task still appends to its own record, never to an earlier run's", async () => {
+    const db = new Database(join(dir, "c.db"));
+    ensureSchema(db);
+    // A record from before this process started, for the same task id: history, not to be appended to.
+    db.exec("INSERT INTO tasks (id, task_id, name, host) VALUES (1, 'A', 'A', 'old-host')");
+    const writer = new HistoryWriter(db, () => {}, 2, 2);
+    const ev = (taskId: string, status: "PENDING" | "RUNNING", at: number) => ({ taskId, family: taskId, params: {}, status, at, host: null });
+    writer.write([ev("A", "PENDING", T0), ev("B", "PENDING", T0), ev("C", "PENDING", T0)]); // the cache holds 2: A falls out
+    writer.write([{ taskId: "A", status: "RUNNING", at: T0 + 1, host: "h" }]);
+    const rows = db.query<{ id: number; task_id: string; host: string | null }, []>("SELECT id, task_id, host FROM tasks ORDER BY id").all();
+    expect(rows).toEqual([
+      { id: 1, task_id: "A", host: "old-host" },
+      { id: 2, task_id: "A", host: "h" },
+      { id: 3, task_id: "B", host: null },
+      { id: 4, task_id: "C", host: null },
+    ]);
+    expect(db.query("SELECT task_id, event_name FROM task_events ORDER BY id").all()).toEqual([
+      { task_id: 2, event_name: "PENDING" },
+      { task_id: 3, event_name: "PENDING" },
+      { task_id: 4, event_name: "PENDING" },
+      { task_id: 2, event_name: "RUNNING" },
+    ]);
+    db.close();
   });
 });
