@@ -111,15 +111,20 @@ async function firstPaint(page: Page): Promise<number> {
   return took;
 }
 
-/** One worker's loop: ask for work, report it DONE. Returns get_work latencies (ms). */
+/** One worker's loop: ask for work, report it DONE. Returns get_work latencies (ms); logs how many handed out a task. */
 async function getWorkLatencies(worker: string, rounds: number): Promise<number[]> {
   const out: number[] = [];
+  let handed = 0;
   for (let i = 0; i < rounds; i++) {
     const started = performance.now();
     const reply = await call<{ task_id: string | null }>("get_work", { worker, host: "bench", assistant: false, current_tasks: [] });
     out.push(performance.now() - started);
-    if (reply.task_id) await call("add_task", { task_id: reply.task_id, status: "DONE", worker, family: "", expl: "null", resources: null, deps: null, new_deps: [] });
+    if (reply.task_id) {
+      handed++;
+      await call("add_task", { task_id: reply.task_id, status: "DONE", worker, family: "", expl: "null", resources: null, deps: null, new_deps: [] });
+    }
   }
+  if (handed < rounds) console.log(`  (${worker.slice(0, 22)}…: ${handed} of ${rounds} get_work calls handed out a task)`);
   return out;
 }
 
@@ -186,7 +191,7 @@ try {
   }, 1000);
 
   // Warm up get_work (JIT, caches) before measuring.
-  await getWorkLatencies(workerId(0), 200);
+  await getWorkLatencies(workerId(W - 1), 200);
 
   const browser = await launchBrowser();
   const alone: number[] = [];
@@ -195,7 +200,8 @@ try {
   try {
     // Alternate the two conditions, so drift on this shared machine hits both alike.
     for (let round = 0; round < PHASES; round++) {
-      const none = await getWorkLatencies(workerId(0), ROUNDS);
+      // A fresh worker per phase (their shares of the DAG are alike), so no phase runs out of work.
+      const none = await getWorkLatencies(workerId((2 * round) % W), ROUNDS);
       alone.push(...none);
       console.log(`get_work, no page open (${ROUNDS} rounds): ${stats(none)}`);
 
@@ -205,7 +211,7 @@ try {
       paints.push(...opened);
       console.log(`task list first paint, 5 pages (navigation to rows and counts on screen): ${opened.map(fmt).join(", ")}`);
       t = performance.now();
-      const busy = await getWorkLatencies(workerId(0), ROUNDS);
+      const busy = await getWorkLatencies(workerId((2 * round + 1) % W), ROUNDS);
       withPages.push(...busy);
       const after = (await (await fetch(`${base}/ui-api/summary`)).json()) as { indexBuildMs: number; version: number; indexVersion: number };
       console.log(`get_work, 5 live pages open (${ROUNDS} rounds in ${((performance.now() - t) / 1000).toFixed(1)} s): ${stats(busy)}; index build ${after.indexBuildMs.toFixed(0)} ms CPU, pages at version ${after.indexVersion} of ${after.version}`);

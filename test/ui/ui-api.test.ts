@@ -126,6 +126,9 @@ describe("/ui-api", () => {
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe("BAD_REQUEST");
     }
     expect((await t.app.request("/ui-api/nope")).status).toBe(404);
+    expect((await t.app.request("/ui-api/summary", { method: "POST" })).status).toBe(405);
+    expect((await t.app.request("/", { method: "POST" })).status).toBe(405);
+    expect((await t.app.request("/static/visualiser/index.html", { method: "PUT" })).status).toBe(405);
     expect((await t.app.request("/ui-api/task?id=missing")).status).toBe(404);
   });
 

@@ -8,8 +8,6 @@ import { useEffect, useState } from "preact/hooks";
 
 export type Tab = "tasks" | "graph" | "timeline" | "workers" | "resources";
 
-export type HashState = URLSearchParams;
-
 export function readHash(): URLSearchParams {
   return new URLSearchParams(window.location.hash.replace(/^#/, ""));
 }

@@ -5,39 +5,27 @@
  * @module
  */
 import type { Context, Hono } from "hono";
+import { LuigidError } from "../../lib/errors.ts";
+import { errorJson } from "../errors.ts";
 import type { UiEngineView, UiSettings } from "./engine-view.ts";
 import { liveEvents } from "./live.ts";
 import { neighbourhood, resourceList, summary, type TaskQuery, TaskListCache, taskDetail, taskPage, workerList } from "./queries.ts";
 import { TaskIndex } from "./task-index.ts";
 import { type Category, isCategory, SORT_KEYS, type SortKey, type UiVersion } from "./types.ts";
 
-class BadQuery extends Error {}
-
-type Handler = (c: Context) => Response | Promise<Response>;
-
-/** Bad query parameters answer 400 with a JSON reason; anything else is the app's 500. */
-function guarded(handler: Handler): Handler {
-  return async function uiApiRoute(c) {
-    try {
-      return await handler(c);
-    } catch (error) {
-      if (error instanceof BadQuery) return c.json({ error: { code: "BAD_REQUEST", message: error.message } }, 400);
-      throw error;
-    }
-  };
-}
+const badQuery = (message: string) => new LuigidError("BAD_REQUEST", message);
 
 function intParam(c: Context, name: string, fallback: number, min: number, max: number): number {
   const raw = c.req.query(name);
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new BadQuery(`${name} must be an integer from ${min} to ${max}`);
+  if (!Number.isInteger(value) || value < min || value > max) throw badQuery(`${name} must be an integer from ${min} to ${max}`);
   return value;
 }
 
 function textParam(c: Context, name: string, maxLength = 1000): string {
   const raw = c.req.query(name) ?? "";
-  if (raw.length > maxLength) throw new BadQuery(`${name} is longer than ${maxLength} characters`);
+  if (raw.length > maxLength) throw badQuery(`${name} is longer than ${maxLength} characters`);
   return raw;
 }
 
@@ -45,11 +33,11 @@ function taskQuery(c: Context): TaskQuery {
   const categories: Category[] = [];
   for (const part of textParam(c, "categories").split(",")) {
     if (part === "") continue;
-    if (!isCategory(part)) throw new BadQuery(`unknown category ${JSON.stringify(part)}`);
+    if (!isCategory(part)) throw badQuery(`unknown category ${JSON.stringify(part)}`);
     categories.push(part);
   }
   const sortRaw = textParam(c, "sort");
-  if (sortRaw !== "" && !(SORT_KEYS as readonly string[]).includes(sortRaw)) throw new BadQuery(`sort must be one of ${SORT_KEYS.join(", ")}`);
+  if (sortRaw !== "" && !(SORT_KEYS as readonly string[]).includes(sortRaw)) throw badQuery(`sort must be one of ${SORT_KEYS.join(", ")}`);
   const family = c.req.query("family");
   return {
     categories,
@@ -72,46 +60,46 @@ export function mountUiApi(app: Hono, engine: UiEngineView, settings: UiSettings
   };
 
   const shown = (): UiVersion => ({ version: index.shownVersion(), tasks: index.shownEpoch() });
-  app.get("/ui-api/version", guarded((c) => json(c, shown())));
-  app.get("/ui-api/events", guarded(async (c) => {
+  app.get("/ui-api/version", (c) => json(c, shown()));
+  app.get("/ui-api/events", async (c) => {
     await index.get();
     return liveEvents(c, shown);
-  }));
-  app.get("/ui-api/summary", guarded(async (c) => {
+  });
+  app.get("/ui-api/summary", async (c) => {
     const snapshot = await index.get({ fresh: fresh(c) });
     return json(c, summary(engine, snapshot, settings, Object.keys(engine.resourceCapacities()).length, index.lastBuildMs));
-  }));
-  app.get("/ui-api/tasks", guarded(async (c) => {
+  });
+  app.get("/ui-api/tasks", async (c) => {
     const query = taskQuery(c);
     const snapshot = await index.get({ fresh: fresh(c) });
     return json(c, taskPage(engine, snapshot, lists, query, settings));
-  }));
-  app.get("/ui-api/task", guarded(async (c) => {
+  });
+  app.get("/ui-api/task", async (c) => {
     const id = c.req.query("id");
-    if (id === undefined) throw new BadQuery("id is required");
+    if (id === undefined) throw badQuery("id is required");
     const task = taskDetail(engine, await index.get(), id, settings);
-    return task ? json(c, task) : c.json({ error: { code: "NOT_FOUND", message: `no task ${id}` } }, 404);
-  }));
-  app.get("/ui-api/graph", guarded(async (c) => {
+    return task ? json(c, task) : errorJson(c, "NOT_FOUND", `no task ${id}`, 404);
+  });
+  app.get("/ui-api/graph", async (c) => {
     const root = c.req.query("task_id");
-    if (!root) throw new BadQuery("task_id is required");
+    if (!root) throw badQuery("task_id is required");
     const direction = c.req.query("direction") === "up" ? "up" : "down";
     const query = {
       root,
       direction,
-      hops: intParam(c, "hops", 100, 1, 100_000),
+      hops: intParam(c, "hops", 100_000, 1, 100_000),
       hideDone: c.req.query("hide_done") === "1",
       limit: intParam(c, "limit", Math.min(2000, settings.maxGraphNodes), 1, Math.max(1, settings.maxGraphNodes)),
     } as const;
     const snapshot = await index.get({ fresh: fresh(c) });
     const dependants = direction === "up" ? await index.dependants(snapshot) : null;
     return json(c, neighbourhood(engine, snapshot, dependants, query, settings));
-  }));
-  app.get("/ui-api/workers", guarded(async (c) => {
+  });
+  app.get("/ui-api/workers", async (c) => {
     const snapshot = await index.get({ fresh: fresh(c) });
     return json(c, workerList(engine, await index.workerPending(snapshot), settings));
-  }));
-  app.get("/ui-api/resources", guarded((c) => json(c, resourceList(engine, settings))));
-  app.all("/ui-api/*", (c) => c.json({ error: { code: "NOT_FOUND", message: "no such UI API route" } }, 404));
-
+  });
+  app.get("/ui-api/resources", (c) => json(c, resourceList(engine, settings)));
+  app.on(["POST", "PUT", "DELETE", "PATCH"], ["/ui-api/*"], (c) => errorJson(c, "METHOD_NOT_ALLOWED", "the UI API is read-only (GET); actions go through /api", 405));
+  app.get("/ui-api/*", (c) => errorJson(c, "NOT_FOUND", "no such UI API route", 404));
 }

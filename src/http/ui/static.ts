@@ -6,6 +6,7 @@
  * @module
  */
 import type { Context, Hono } from "hono";
+import { errorJson } from "../errors.ts";
 import { type UiAsset, loadUiBundle } from "./assets.ts";
 
 const CSP = [
@@ -52,7 +53,8 @@ export function mountStatic(app: Hono): void {
     if (c.req.method === "HEAD") return c.body(null, 204);
     return c.body(null, 302, { Location: "static/visualiser/index.html" });
   });
-  app.get("/static/visualiser/", (c) => c.text("403: Forbidden", 403));
+  app.on(["POST", "PUT", "DELETE", "PATCH"], ["/", "/static/*"], (c) => errorJson(c, "METHOD_NOT_ALLOWED", `${c.req.method} is not allowed here`, 405));
+  app.get("/static/visualiser/", (c) => errorJson(c, "FORBIDDEN", "directory listing is not allowed", 403));
   app.get("/static/visualiser/:file", async (c) => {
     const bundle = await loadUiBundle();
     if (!bundle) return c.text(NOT_BUILT, 503);

@@ -60,6 +60,19 @@ export function TimelinePage({ hash, version }: { hash: URLSearchParams; version
           </header>
           {bars.length === 0 && <p class="callout info">None of these tasks has started yet.</p>}
           <div class="gantt" data-testid="timeline">
+            {bars.length > 0 && (
+              <div class="gantt-row gantt-axis" aria-hidden="true">
+                <div />
+                <div class="gantt-track">
+                  {[0, 0.25, 0.5, 0.75, 1].map((f) => (
+                    <span key={f} class="tick" style={{ left: `${f * 100}%` }}>
+                      {dateTime(t0 + f * span).slice(11)}
+                    </span>
+                  ))}
+                </div>
+                <div class="muted small num">duration</div>
+              </div>
+            )}
             {bars.map((b) => (
               <div key={b.node.id} class="gantt-row" data-task-id={b.node.id}>
                 <div class="gantt-label" title={b.node.displayName}>
