@@ -976,7 +976,8 @@ export class Engine {
     const family = this.familyRanked.get(best.family);
     if (!bestEntry || !family) return { members, values };
     for (const entry of family) {
-      if (members.length >= batcher.maxBatchSize) break;
+      // written as Luigi's `len < max` so that a NaN limit admits no one, as in Python
+      if (!(members.length < batcher.maxBatchSize)) break;
       if (compareRank(entry, bestEntry) <= 0) continue;
       const u = entry.task;
       if (trivial && !u.workers.has(W)) continue;

@@ -260,3 +260,11 @@ describe("batching", () => {
     }
   });
 });
+
+test("a NaN max_batch_size admits no second member (Python's len < nan is false)", () => {
+  const s = new Sched();
+  s.batcher(W, "A", ["a"], Number.NaN);
+  addA(s, "A_1", "1");
+  addA(s, "A_2", "2");
+  expect(s.getWork(W, direct).handout).toMatchObject({ kind: "task", taskId: "A_1" });
+});
