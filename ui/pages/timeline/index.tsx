@@ -19,6 +19,12 @@ interface Bar {
   running: boolean;
 }
 
+/** Time of day for an axis tick, with tenths when the whole run is short. */
+function clock(seconds: number, span: number): string {
+  const text = dateTime(seconds).slice(11);
+  return span < 20 ? `${text}.${Math.floor((seconds % 1) * 10)}` : text;
+}
+
 function barsOf(graph: UiGraph, now: number): Bar[] {
   const bars: Bar[] = [];
   for (const node of graph.nodes) {
@@ -66,7 +72,7 @@ export function TimelinePage({ hash, version }: { hash: URLSearchParams; version
                 <div class="gantt-track">
                   {[0, 0.25, 0.5, 0.75, 1].map((f) => (
                     <span key={f} class="tick" style={{ left: `${f * 100}%` }}>
-                      {dateTime(t0 + f * span).slice(11)}
+                      {clock(t0 + f * span, span)}
                     </span>
                   ))}
                 </div>
