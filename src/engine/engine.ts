@@ -151,6 +151,9 @@ export class Engine {
   private readonly names = new Map<string, string>();
   /** PENDING tasks with a DISABLED task upstream (§3.5); null when it must be recomputed. */
   private upstreamDisabled: Set<string> | null = null;
+  /** Per-worker counts derived from the `upstreamDisabled` set they were built from (`blockedFor`). */
+  private blocked = new Map<string, [number, number, number]>();
+  private blockedFor: Set<string> | null = null;
 
   constructor(
     readonly config: EngineConfig,
@@ -997,12 +1000,11 @@ export class Engine {
     let nUniquePending = index?.unique ?? 0;
     let nPendingLastScheduled = index?.lastScheduled ?? 0;
     if (index && nPendingTasks > 0 && this.countByStatus(DISABLED) > 0) {
-      for (const id of this.upstreamDisabledSet()) {
-        const task = this.taskTable.get(id);
-        if (!task || !task.workers.has(W)) continue;
-        nPendingTasks--;
-        if (task.workers.size === 1) nUniquePending--;
-        if (lastOf(task.workers) === W) nPendingLastScheduled--;
+      const blocked = this.upstreamDisabledByWorker().get(W);
+      if (blocked) {
+        nPendingTasks -= blocked[0];
+        nUniquePending -= blocked[1];
+        nPendingLastScheduled -= blocked[2];
       }
     }
     const runningTasks: A.RunningTaskEntry[] = [];
@@ -1018,6 +1020,28 @@ export class Engine {
       workerState: worker?.disabled ? "disabled" : "active",
       runningTasks,
     };
+  }
+
+  /** Per worker, how many of its counted tasks (all, unique, last scheduled) are upstream-disabled. */
+  private upstreamDisabledByWorker(): Map<string, [number, number, number]> {
+    const set = this.upstreamDisabledSet();
+    if (this.blockedFor === set) return this.blocked;
+    const blocked = new Map<string, [number, number, number]>();
+    for (const id of set) {
+      const task = this.taskTable.get(id)!;
+      const n = task.workers.size;
+      let i = 0;
+      for (const w of task.workers) {
+        let entry = blocked.get(w);
+        if (!entry) blocked.set(w, (entry = [0, 0, 0]));
+        entry[0]++;
+        if (n === 1) entry[1]++;
+        if (++i === n) entry[2]++;
+      }
+    }
+    this.blocked = blocked;
+    this.blockedFor = set;
+    return blocked;
   }
 
   /** PENDING tasks with a path through PENDING tasks to a DISABLED one (§3.5). */
@@ -1237,6 +1261,7 @@ export class Engine {
   /** The only way to change a task's `workers`: its index entries follow the set. */
   private mutateWorkers(task: TaskRecord, change: (workers: Set<string>) => void): void {
     const meta = this.meta.get(task.id)!;
+    if (this.upstreamDisabled?.has(task.id)) this.upstreamDisabled = null;
     this.withdraw(task, meta);
     change(task.workers);
     this.contribute(task, meta);
@@ -1497,12 +1522,6 @@ function ranksLower(a: Readonly<TaskRecord>, b: Readonly<TaskRecord>): boolean {
 
 function slotCount(value: unknown): number {
   return typeof value === "number" && Number.isFinite(value) ? value : 1;
-}
-
-function lastOf(set: ReadonlySet<string>): string | undefined {
-  let last: string | undefined;
-  for (const item of set) last = item;
-  return last;
 }
 
 /** The Python worker JSON-encodes explanations; decode when possible (rpc.md §5.1 step 17). */
