@@ -1,0 +1,101 @@
+/**
+ * The visualiser's task index: its categories agree with Luigi's own
+ * task_list upstream filter, its builds yield to the event loop (worker RPCs
+ * keep flowing while it runs), and worker check-ins alone cost no rebuild.
+ */
+import { describe, expect, test } from "bun:test";
+import { TaskChangeEpoch } from "../../src/http/ui/change-epoch.ts";
+import { TaskIndex } from "../../src/http/ui/task-index.ts";
+import { createTestApp, type TestApp } from "../support/index.ts";
+
+/** Chains of 4 (Extract -> Clean -> Load -> Report) with every 7th Extract FAILED and every 11th Clean DISABLED. */
+function chains(t: TestApp, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const ids = ["Extract", "Clean", "Load", "Report"].map((f) => `${f}_${i}_0123456789`);
+    const [extract, clean, load, report] = ids as [string, string, string, string];
+    const call = (task_id: string, family: string, deps: string[], status = "PENDING") =>
+      t.service.run((engine, now) => engine.addTask({ ...addDefaults, taskId: task_id, family, deps, status, worker: `W${i % 3}` }, now));
+    call(report, "Report", [load]);
+    call(load, "Load", [clean]);
+    call(clean, "Clean", [extract], i % 11 === 0 ? "DISABLED" : "PENDING");
+    call(extract, "Extract", [], i % 7 === 0 ? "FAILED" : i % 5 === 0 ? "DONE" : "PENDING");
+  }
+}
+
+const addDefaults = {
+  runnable: true,
+  deps: null,
+  newDeps: null,
+  expl: null,
+  resources: null,
+  priority: 0,
+  module: null,
+  params: {},
+  paramVisibilities: null,
+  acceptsMessages: false,
+  assistant: false,
+  trackingUrl: null,
+  batchable: null,
+  batchId: null,
+  retryPolicyDict: null,
+  owners: null,
+};
+
+async function luigiCount(t: TestApp, status: string, upstream: string): Promise<number> {
+  const listed = await t.rpc<Record<string, unknown>>("task_list", { status, upstream_status: upstream, search: "", limit: false });
+  return Object.keys(listed).length;
+}
+
+describe("task index", () => {
+  test("categories agree with Luigi's task_list upstream filter", async () => {
+    const t = createTestApp();
+    chains(t, 300);
+    const snapshot = await new TaskIndex(t.engine).get();
+    const c = snapshot.counts;
+    expect(c.UPSTREAM_FAILED).toBe(await luigiCount(t, "PENDING", "UPSTREAM_FAILED"));
+    expect(c.UPSTREAM_DISABLED).toBe(await luigiCount(t, "PENDING", "UPSTREAM_DISABLED"));
+    expect(c.FAILED).toBe(await luigiCount(t, "FAILED", ""));
+    expect(c.DISABLED).toBe(await luigiCount(t, "DISABLED", ""));
+    expect(c.DONE).toBe(await luigiCount(t, "DONE", ""));
+    const pending = await luigiCount(t, "PENDING", "");
+    expect(c.PENDING + c.UPSTREAM_FAILED + c.UPSTREAM_DISABLED).toBe(pending);
+    expect(c.UPSTREAM_FAILED).toBeGreaterThan(0);
+    expect(c.UPSTREAM_DISABLED).toBeGreaterThan(0);
+    expect(snapshot.rows.length).toBe(1200);
+  });
+
+  test("a build yields to the event loop between slices", async () => {
+    const t = createTestApp();
+    chains(t, 5000);
+    const index = new TaskIndex(t.engine, undefined, { sliceMs: 1 });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const built = await index.get();
+    clearInterval(timer);
+    expect(built.rows.length).toBe(20_000);
+    // Timers ran while the build was in progress: it never held the loop for its whole duration.
+    expect(ticks).toBeGreaterThan(0);
+    expect(index.lastBuildMs).toBeGreaterThan(0);
+  });
+
+  test("worker check-ins do not rebuild; task changes do, no more often than the duty cycle", async () => {
+    const t = createTestApp();
+    const epoch = new TaskChangeEpoch();
+    t.service.addListener(epoch);
+    chains(t, 50);
+    const index = new TaskIndex(t.engine, epoch.current, { minIntervalMs: 60_000 });
+    const first = await index.get();
+    await t.rpc("ping", { worker: "W1" });
+    const afterPing = await index.get();
+    expect(afterPing).toBe(first);
+    expect(afterPing.version).toBe(t.engine.version);
+
+    await t.rpc("add_task", { worker: "W1", task_id: "New_1", family: "New" });
+    // Not yet due (a minute between rebuilds here): the old snapshot is served...
+    expect(await index.get()).toBe(first);
+    // ...unless a page asks for a fresh one right after an action.
+    const fresh = await index.get({ fresh: true });
+    expect(fresh).not.toBe(first);
+    expect(fresh.rows.some((r) => r.id === "New_1")).toBe(true);
+  });
+});
