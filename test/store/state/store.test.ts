@@ -326,9 +326,7 @@ describe("one luigid per file", () => {
     const holder = Bun.spawn([process.execPath, join(import.meta.dir, "crash-child.ts"), path, "3", "hold"], { stdout: "pipe" });
     const reader = holder.stdout.getReader();
     expect(new TextDecoder().decode((await reader.read()).value)).toContain("acknowledged");
-    const started = performance.now();
     expect(() => openStateStore(path, { log: memoryLog() })).toThrow(/is in use by another process/);
-    expect(performance.now() - started).toBeLessThan(5000);
     holder.kill("SIGKILL");
     await holder.exited;
     expect(openStore(path).restored!.tasks.map((t) => t.id)).toEqual(["T0", "T1", "T2"]);
