@@ -10,15 +10,16 @@ import { formatDuration, type TaskRun } from "../../store/history/runs.ts";
 const COLOR = { DONE: "#669900", FAILED: "#CC0000" } as const;
 const WIDTH = 1140;
 const HEIGHT = 420;
-const PAD = { left: 70, right: 10, top: 10, bottom: 110 };
+const PAD = { left: 96, right: 10, top: 14, bottom: 110 };
 
 /** Round axis steps in seconds. */
 const STEPS = [0.001, 0.01, 0.1, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 21600, 43200, 86400];
 
+/** Round ticks from 0 to the first one at or above `max`, so the tallest bar fits. */
 function yTicks(max: number): number[] {
   const step = STEPS.find((s) => max / s <= 6) ?? Math.ceil(max / 6 / 86400) * 86400;
-  const ticks: number[] = [];
-  for (let v = 0; v <= max + step / 2; v += step) ticks.push(v);
+  const ticks = [0];
+  for (let i = 1; ticks.at(-1)! < max; i++) ticks.push(i * step);
   return ticks;
 }
 

@@ -127,13 +127,14 @@ export class HistoryWriter {
         } else if (!this.records.has(event.taskId) && !created.has(event.taskId)) {
           created.set(event.taskId, { id: recordId, family: known?.family ?? null });
         }
-        const second = Math.floor(event.at);
+        // Integer microseconds first: (at - second) * 1e6 would turn .8 into 800000.99….
+        const total = Math.round(event.at * 1_000_000);
+        const second = Math.floor(total / 1_000_000);
         if (second !== lastSecond) {
           lastSecond = second;
           prefix = formatTs(second).slice(0, 20);
         }
-        const micros = Math.round((event.at - second) * 1_000_000);
-        insertEvent.run(recordId, event.status, micros >= 1_000_000 ? formatTs(event.at) : prefix + String(micros).padStart(6, "0"));
+        insertEvent.run(recordId, event.status, prefix + String(total - second * 1_000_000).padStart(6, "0"));
       }
     })();
     for (const [taskId, record] of created) this.remember(taskId, record);
