@@ -71,6 +71,14 @@ interface RankEntry {
   priority: number;
   time: number;
   seq: number;
+  /** The task's resources as a canonical string ("" for none): tasks that compete alike. */
+  signature: string;
+}
+
+/** Canonical text of a resources map; equal maps, equal signatures. */
+function signatureOf(resources: Readonly<Record<string, number>>): string {
+  if (!hasKeys(resources)) return "";
+  return JSON.stringify(Object.entries(resources).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function compareRank(a: RankEntry, b: RankEntry): number {
@@ -116,6 +124,8 @@ interface WorkerIndex {
   lastScheduled: number;
   resourceful: number;
   ranked: SortedList<RankEntry>;
+  /** The same entries split by resource signature, for get_work's candidate search. */
+  bySignature: Map<string, SortedList<RankEntry>>;
 }
 
 const emptyChanges = (): ChangeSet => ({ tasks: new Set(), workers: new Set(), meta: false });
@@ -922,12 +932,19 @@ export class Engine {
     const running = this.runningByRank();
     if (assistant) return this.scanAll(W, reservations, running, used);
 
+    // W's ready tasks in rank order, one stream per resource signature. A task
+    // that fails the checks fails them for every later task of its signature
+    // (usage is fixed during the call and reservations only grow), so the
+    // first failure drops the whole signature: each is judged at most once.
+    // The walk still applies the dropped tasks' reservations as it advances.
     const walk = new RankedWalk((w) => this.workerIndexes.get(w)?.ranked, reservations, running);
-    for (const entry of index?.ranked ?? []) {
+    const candidates = new SignatureHeads(index?.bySignature);
+    for (let entry = candidates.next(); entry !== null; entry = candidates.next()) {
       const task = entry.task;
-      if (!hasKeys(task.resources)) return { best: task, trivial };
+      if (entry.signature === "") return { best: task, trivial };
       walk.advanceTo(entry);
       walk.visited.add(task.id);
+      candidates.drop(entry.signature);
       if (!reservations.fitsReserved(task)) continue;
       if (fits(task.resources, used, this.capacities)) return { best: task, trivial };
       reservations.simulateOtherTaker(task);
@@ -960,7 +977,7 @@ export class Engine {
   private runningByRank(): RankEntry[] {
     const out: RankEntry[] = [];
     for (const task of this.tasksByStatus(RUNNING)) {
-      out.push({ task: task as TaskRecord, priority: rankPriority(task.priority), time: task.time, seq: Number.MAX_SAFE_INTEGER / 2 + this.meta.get(task.id)!.statusSeq });
+      out.push({ task: task as TaskRecord, priority: rankPriority(task.priority), time: task.time, seq: Number.MAX_SAFE_INTEGER / 2 + this.meta.get(task.id)!.statusSeq, signature: "" });
     }
     return out.sort(compareRank);
   }
@@ -1246,14 +1263,16 @@ export class Engine {
       meta.counted === counted &&
       meta.resourceful === resourceful &&
       meta.batchFamily === batchFamily &&
-      (meta.rank === null ? !schedulable : schedulable && meta.rank.priority === priority && meta.rank.seq === meta.statusSeq)
+      (meta.rank === null
+        ? !schedulable
+        : schedulable && meta.rank.priority === priority && meta.rank.seq === meta.statusSeq && meta.rank.signature === signatureOf(task.resources))
     ) {
       return;
     }
     this.withdraw(task, meta);
     meta.counted = counted;
     meta.resourceful = resourceful;
-    meta.rank = schedulable ? { task, priority, time: task.time, seq: meta.statusSeq } : null;
+    meta.rank = schedulable ? { task, priority, time: task.time, seq: meta.statusSeq, signature: signatureOf(task.resources) } : null;
     meta.batchFamily = batchFamily;
     this.contribute(task, meta);
   }
@@ -1281,7 +1300,12 @@ export class Engine {
         if (i === n - 1) index.lastScheduled++;
       }
       if (meta.resourceful) index.resourceful++;
-      if (meta.rank) index.ranked.add(meta.rank);
+      if (meta.rank) {
+        index.ranked.add(meta.rank);
+        let list = index.bySignature.get(meta.rank.signature);
+        if (!list) index.bySignature.set(meta.rank.signature, (list = newRankList()));
+        list.add(meta.rank);
+      }
       i++;
     }
     if (meta.rank) {
@@ -1311,7 +1335,12 @@ export class Engine {
         if (i === n) index.lastScheduled--;
       }
       if (meta.resourceful) index.resourceful--;
-      if (meta.rank) index.ranked.delete(meta.rank);
+      if (meta.rank) {
+        index.ranked.delete(meta.rank);
+        const list = index.bySignature.get(meta.rank.signature);
+        list?.delete(meta.rank);
+        if (list?.size === 0) index.bySignature.delete(meta.rank.signature);
+      }
     }
     if (meta.rank) {
       this.ranked.delete(meta.rank);
@@ -1353,7 +1382,7 @@ export class Engine {
   private workerIndex(id: string): WorkerIndex {
     let index = this.workerIndexes.get(id);
     if (!index) {
-      index = { tasks: new Set(), stakes: new Set(), pending: 0, unique: 0, lastScheduled: 0, resourceful: 0, ranked: newRankList() };
+      index = { tasks: new Set(), stakes: new Set(), pending: 0, unique: 0, lastScheduled: 0, resourceful: 0, ranked: newRankList(), bySignature: new Map() };
       this.workerIndexes.set(id, index);
     }
     return index;
@@ -1490,6 +1519,40 @@ class RankedWalk {
       stream.head = next.done ? null : next.value;
     }
     return best;
+  }
+}
+
+/** The lowest-ranked entry across several ranked lists, list by list dropped when no longer wanted. */
+class SignatureHeads {
+  private readonly heads = new Map<string, { iterator: Iterator<RankEntry>; head: RankEntry }>();
+
+  constructor(lists: ReadonlyMap<string, SortedList<RankEntry>> | undefined) {
+    for (const [signature, list] of lists ?? []) {
+      const iterator = list[Symbol.iterator]();
+      const first = iterator.next();
+      if (!first.done) this.heads.set(signature, { iterator, head: first.value });
+    }
+  }
+
+  next(): RankEntry | null {
+    let best: { iterator: Iterator<RankEntry>; head: RankEntry } | null = null;
+    let bestSignature = "";
+    for (const [signature, stream] of this.heads) {
+      if (best === null || compareRank(stream.head, best.head) < 0) {
+        best = stream;
+        bestSignature = signature;
+      }
+    }
+    if (best === null) return null;
+    const entry = best.head;
+    const next = best.iterator.next();
+    if (next.done) this.heads.delete(bestSignature);
+    else best.head = next.value;
+    return entry;
+  }
+
+  drop(signature: string): void {
+    this.heads.delete(signature);
   }
 }
 
