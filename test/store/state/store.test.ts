@@ -377,4 +377,26 @@ describe("file size", () => {
     expect(existsSync(`${path}-wal`)).toBe(false);
     expect(openStore(path).restored!.tasks).toHaveLength(300);
   });
+
+  test("after a mass prune, the freed pages go back to the file system", async () => {
+    const path = tempPath();
+    const store = openStore(path);
+    const source = new FakeSource();
+    const fat = { pad: "x".repeat(2000) };
+    for (let i = 0; i < 3000; i++) source.putTask({ ...fullTask(`T${i}`), params: fat });
+    await commit(store, source);
+    closeStore(store);
+    const full = statSync(path).size;
+    const again = openStore(path);
+    for (let i = 0; i < 3000; i++) source.deleteTask(`T${i}`);
+    await commit(again, source);
+    // The free pages are looked at every few hundred commits.
+    for (let i = 0; i < 500; i++) {
+      source.putTask(bareTask("small"));
+      await commit(again, source);
+    }
+    closeStore(again);
+    expect(statSync(path).size).toBeLessThan(full / 4);
+    expect(openStore(path).restored!.tasks.map((t) => t.id)).toEqual(["small"]);
+  });
 });
