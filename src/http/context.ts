@@ -8,6 +8,7 @@ import type { Config } from "../config/types.ts";
 import type { Logger } from "../lib/log.ts";
 import type { Ops } from "../ops/ops.ts";
 import type { SchedulerService } from "../rpc/service.ts";
+import type { HistoryStore } from "../store/history/store.ts";
 
 export interface Readiness {
   /** State restored and every listener up: /readyz answers 200. */
@@ -22,4 +23,6 @@ export interface AppContext {
   log?: Logger;
   /** Metrics, auth and e-mail (src/ops), installed by startServer; mountOps makes its own when absent. */
   ops?: Ops;
+  /** Task history (src/store/history), when enabled; absent or null means off and the pages answer 404. */
+  history?: HistoryStore | null;
 }

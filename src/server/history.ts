@@ -5,7 +5,6 @@
  * @module
  */
 import type { AppContext } from "../http/context.ts";
-import "../http/history.ts"; // declares AppContext.history
 import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/log.ts";
 import type { SchedulerService } from "../rpc/service.ts";
