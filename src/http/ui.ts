@@ -6,19 +6,19 @@
  */
 import type { Hono } from "hono";
 import type { AppContext } from "./context.ts";
-import { TaskChangeEpoch } from "./ui/change-epoch.ts";
+import { TaskChangeLog } from "./ui/change-log.ts";
 import { mountUiApi } from "./ui/routes.ts";
 import { mountStatic } from "./ui/static.ts";
 
 export function mountUi(app: Hono, ctx: AppContext): void {
   const { engine } = ctx.service;
-  const epoch = new TaskChangeEpoch();
-  ctx.service.addListener(epoch);
+  const changes = new TaskChangeLog();
+  ctx.service.addListener(changes);
   mountUiApi(app, engine, {
     pauseEnabled: engine.config.pauseEnabled,
     sendMessages: engine.config.sendMessages,
     hasHistory: engine.hasTaskHistory(),
     maxGraphNodes: engine.config.maxGraphNodes,
-  }, epoch.current);
+  }, changes);
   mountStatic(app);
 }

@@ -134,7 +134,7 @@ export function neighbourhood(engine: UiEngineView, snapshot: Snapshot, dependan
   const graph: UiGraph = { version: engine.version, root: q.root, found: !!rootTask, direction: q.direction, hops: q.hops, nodes: [], truncatedCount: 0, limit: q.limit };
   if (!rootTask) return graph;
   const edgesOf = (task: TaskRecord): string[] => {
-    const raw = q.direction === "down" ? [...task.deps] : (dependants?.get(task.id) ?? []);
+    const raw = [...(q.direction === "down" ? task.deps : (dependants?.get(task.id) ?? []))];
     const kept = q.hideDone ? raw.filter((id) => engine.getTask(id)?.status !== "DONE") : raw;
     return kept.sort();
   };

@@ -10,7 +10,7 @@ import { errorJson } from "../errors.ts";
 import type { UiEngineView, UiSettings } from "./engine-view.ts";
 import { liveEvents } from "./live.ts";
 import { neighbourhood, resourceList, summary, type TaskQuery, TaskListCache, taskDetail, taskPage, workerList } from "./queries.ts";
-import { TaskIndex } from "./task-index.ts";
+import { type ChangeSource, TaskIndex } from "./task-index.ts";
 import { type Category, isCategory, SORT_KEYS, type SortKey, type UiVersion } from "./types.ts";
 
 const badQuery = (message: string) => new LuigidError("BAD_REQUEST", message);
@@ -50,8 +50,8 @@ function taskQuery(c: Context): TaskQuery {
   };
 }
 
-export function mountUiApi(app: Hono, engine: UiEngineView, settings: UiSettings, taskEpoch?: () => number): void {
-  const index = new TaskIndex(engine, taskEpoch);
+export function mountUiApi(app: Hono, engine: UiEngineView, settings: UiSettings, changes: ChangeSource | null = null): void {
+  const index = new TaskIndex(engine, changes);
   const lists = new TaskListCache();
   const fresh = (c: Context) => c.req.query("fresh") === "1";
   const json = (c: Context, body: unknown) => {
@@ -92,7 +92,7 @@ export function mountUiApi(app: Hono, engine: UiEngineView, settings: UiSettings
       limit: intParam(c, "limit", Math.min(2000, settings.maxGraphNodes), 1, Math.max(1, settings.maxGraphNodes)),
     } as const;
     const snapshot = await index.get({ fresh: fresh(c) });
-    const dependants = direction === "up" ? await index.dependants(snapshot) : null;
+    const dependants = direction === "up" ? index.dependants() : null;
     return json(c, neighbourhood(engine, snapshot, dependants, query, settings));
   });
   app.get("/ui-api/workers", async (c) => {

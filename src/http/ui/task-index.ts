@@ -12,6 +12,11 @@
  * and the engine changed, and never more often than a small duty cycle
  * allows. Pages read the snapshot for ids and order, and the engine itself for
  * the rows they show, so the visible fields are always current.
+ *
+ * Builds are incremental when a TaskChangeLog says which tasks changed: only
+ * those, and the PENDING tasks that (transitively) depend on them, get a new
+ * category; every other row is reused. A full build runs first, when the log
+ * lost track, and every FULL_EVERY builds as a safety net.
  * @module
  */
 import { displayName, UpstreamStatusMemo } from "../../engine/queries/index.ts";
@@ -45,10 +50,20 @@ export interface Snapshot {
   families: Map<string, number>;
   /** The records the snapshot was built from, for the derived maps below. */
   records: ReadonlyArray<Readonly<TaskRecord>>;
+  /** Built from scratch (true) or from the previous snapshot and the changed tasks. */
+  full: boolean;
 }
 
 /** dependency id -> ids of the tasks that depend on it. */
-export type Dependants = Map<string, string[]>;
+export type Dependants = ReadonlyMap<string, ReadonlySet<string>>;
+
+/** What the index needs from a TaskChangeLog. */
+export interface ChangeSource {
+  current(): number;
+  drain(): Set<string> | null;
+}
+
+const FULL_EVERY = 100;
 /** worker id -> PENDING tasks it may run, and those only it may run. */
 export type WorkerPending = Map<string, { pending: number; uniques: number }>;
 
@@ -99,6 +114,12 @@ export class TaskIndex {
   private nextFreshAtMs = 0;
   /** Pretty ids are costly at 100k tasks and rarely change: keep them per record. */
   private labels = new WeakMap<Readonly<TaskRecord>, Labels>();
+  /** The latest row of every task, reused by incremental builds. */
+  private rowById = new Map<string, IndexRow>();
+  /** Each task's dependencies as of the latest build, and the reverse map they make up. */
+  private depsOf = new Map<string, readonly string[]>();
+  private reverse = new Map<string, Set<string>>();
+  private buildsSinceFull = 0;
   private readonly minIntervalMs: number;
   private readonly dutyCycle: number;
   private readonly sliceMs: number;
@@ -106,13 +127,13 @@ export class TaskIndex {
   lastBuildMs = 0;
 
   /**
-   * @param epoch counts engine changes that touched tasks, the pause flag or
-   *   resources (an EngineListener feeds it). Without one, every version
-   *   change counts.
+   * @param changes the engine changes that touched tasks, the pause flag or
+   *   resources (a TaskChangeLog listening to the service). Without one,
+   *   every version change counts and every build is a full one.
    */
   constructor(
     private readonly engine: UiEngineView,
-    private readonly epoch: () => number = () => engine.version,
+    private readonly changes: ChangeSource | null = null,
     { minIntervalMs = 250, dutyCycle = 0.05, sliceMs = 2 }: TaskIndexOptions = {},
   ) {
     this.minIntervalMs = minIntervalMs;
@@ -161,6 +182,10 @@ export class TaskIndex {
     return this.snapshot?.epoch ?? -1;
   }
 
+  private epoch(): number {
+    return this.changes ? this.changes.current() : this.engine.version;
+  }
+
   private labelsOf(task: Readonly<TaskRecord>): Labels {
     const cached = this.labels.get(task);
     if (cached && cached.family === task.family && cached.params === task.params) return cached;
@@ -170,21 +195,43 @@ export class TaskIndex {
     return made;
   }
 
-  /** Reverse edges of a snapshot, built on first use (only the upstream graph view needs them). */
-  dependants(snapshot: Snapshot): Promise<Dependants> {
-    return this.derived(snapshot, "dependants", async (slicer) => {
-      const out: Dependants = new Map();
-      for (let i = 0; i < snapshot.records.length; i++) {
-        const task = snapshot.records[i] as Readonly<TaskRecord>;
-        for (const dep of task.deps) {
-          const list = out.get(dep);
-          if (list) list.push(task.id);
-          else out.set(dep, [task.id]);
-        }
-        if ((i & 1023) === 0) await slicer.tick();
+  /** Reverse edges, as of the latest build (kept up to date incrementally). */
+  dependants(): Dependants {
+    return this.reverse;
+  }
+
+  /** Replaces the edges a task contributes to the reverse map. */
+  private setDeps(id: string, deps: readonly string[]): void {
+    for (const dep of this.depsOf.get(id) ?? []) {
+      const set = this.reverse.get(dep);
+      set?.delete(id);
+      if (set?.size === 0) this.reverse.delete(dep);
+    }
+    if (deps.length === 0) {
+      this.depsOf.delete(id);
+      return;
+    }
+    this.depsOf.set(id, deps);
+    for (const dep of deps) {
+      let set = this.reverse.get(dep);
+      if (!set) this.reverse.set(dep, (set = new Set()));
+      set.add(id);
+    }
+  }
+
+  /** `changed` plus every PENDING task whose upstream status may depend on one of them. */
+  private affectedBy(changed: ReadonlySet<string>): Set<string> {
+    const affected = new Set(changed);
+    const queue = [...changed];
+    while (queue.length > 0) {
+      const id = queue.pop() as string;
+      for (const dependant of this.reverse.get(id) ?? []) {
+        if (affected.has(dependant) || this.engine.getTask(dependant)?.status !== "PENDING") continue;
+        affected.add(dependant);
+        queue.push(dependant);
       }
-      return out;
-    });
+    }
+    return affected;
   }
 
   /** Per-worker pending counts of a snapshot, built on first use (the workers view). */
@@ -220,8 +267,32 @@ export class TaskIndex {
   private async build(): Promise<Snapshot> {
     const version = this.engine.version;
     const epoch = this.epoch();
+    const changed = this.changes?.drain() ?? null;
+    const previous = this.snapshot;
+    const full = !previous || changed === null || this.buildsSinceFull >= FULL_EVERY;
     const slicer = new Slicer(this.sliceMs);
     const records = [...this.engine.tasks()];
+
+    let affected: Set<string> | null = null;
+    if (full) {
+      this.depsOf.clear();
+      this.reverse.clear();
+      this.rowById.clear();
+      for (let i = 0; i < records.length; i++) {
+        const task = records[i] as Readonly<TaskRecord>;
+        if (task.deps.size > 0) this.setDeps(task.id, [...task.deps]);
+        if ((i & 1023) === 0) await slicer.tick();
+      }
+      this.buildsSinceFull = 0;
+    } else {
+      for (const id of changed) {
+        const task = this.engine.getTask(id);
+        this.setDeps(id, task ? [...task.deps] : []);
+        if (!task) this.rowById.delete(id);
+      }
+      affected = this.affectedBy(changed);
+      this.buildsSinceFull++;
+    }
     await slicer.tick();
 
     // One memo per build, as Luigi keeps one per request: shared sub-graphs are walked once.
@@ -231,31 +302,30 @@ export class TaskIndex {
     const families = new Map<string, number>();
     for (let i = 0; i < records.length; i++) {
       const task = records[i] as Readonly<TaskRecord>;
-      let category = categoryOfStatus(task.status);
-      if (category === "PENDING") {
-        const blocked = upstream.of(task.id);
-        if (blocked === "UPSTREAM_FAILED" || blocked === "UPSTREAM_DISABLED") category = blocked;
+      let row = this.rowById.get(task.id);
+      if (!row || !affected || affected.has(task.id)) {
+        let category = categoryOfStatus(task.status);
+        if (category === "PENDING") {
+          const blocked = upstream.of(task.id);
+          if (blocked === "UPSTREAM_FAILED" || blocked === "UPSTREAM_DISABLED") category = blocked;
+        }
+        const labels = this.labelsOf(task);
+        row = { id: task.id, seq: i, family: task.family, category, display: labels.display, text: labels.text, priority: task.priority, updated: task.updated };
+        this.rowById.set(task.id, row);
+      } else if (row.seq !== i) {
+        // Removals ahead of it shifted its place; rows are shared with the previous snapshot, so copy.
+        row = { ...row, seq: i };
+        this.rowById.set(task.id, row);
       }
-      const labels = this.labelsOf(task);
-      const row: IndexRow = {
-        id: task.id,
-        seq: i,
-        family: task.family,
-        category,
-        display: labels.display,
-        text: labels.text,
-        priority: task.priority,
-        updated: task.updated,
-      };
       rows[i] = row;
-      byCategory.get(category)?.push(row);
-      families.set(task.family, (families.get(task.family) ?? 0) + 1);
-      if ((i & 255) === 0) await slicer.tick();
+      byCategory.get(row.category)?.push(row);
+      families.set(row.family, (families.get(row.family) ?? 0) + 1);
+      if ((i & 1023) === 0) await slicer.tick();
     }
     const counts = Object.fromEntries(CATEGORIES.map((c) => [c, byCategory.get(c)?.length ?? 0])) as Record<Category, number>;
     const cpu = slicer.done();
 
-    const snapshot: Snapshot = { version, epoch, builtAtMs: Date.now(), rows, byCategory, counts, families, records };
+    const snapshot: Snapshot = { version, epoch, builtAtMs: Date.now(), rows, byCategory, counts, families, records, full };
     this.snapshot = snapshot;
     this.lastBuildMs = cpu;
     const end = performance.now();
