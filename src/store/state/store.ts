@@ -189,7 +189,7 @@ function readAndLock(db: Database, path: string, options: StateStoreOptions): En
     if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") {
       throw new StateFileError(path, `state file ${path} is in use by another process (is another luigid running?)`, { cause: error });
     }
-    throw corrupt(path, error);
+    throw unusable(path, error);
   }
   try {
     const integrity = db.query<{ quick_check: string }, []>("PRAGMA quick_check(1)").get()?.quick_check;
@@ -211,17 +211,27 @@ function readAndLock(db: Database, path: string, options: StateStoreOptions): En
     try {
       db.exec("ROLLBACK");
     } catch {}
-    throw corrupt(path, error);
+    throw unusable(path, error);
   }
 }
 
-function corrupt(path: string, error: unknown): StateFileError {
+/** SQLite's verdicts on the file itself; anything else (permissions, I/O, a full disk) is about its surroundings. */
+const CORRUPTION_CODES = new Set(["SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_FORMAT"]);
+
+/** Why an existing state file could not be read: corrupt, or unusable where it is. */
+export function unusable(path: string, error: unknown): StateFileError {
   if (error instanceof StateFileError) return error;
-  return new StateFileError(
-    path,
-    `state file ${path} is corrupt (${(error as Error).message}); luigid never overwrites it: move it away, or restore a backup, or pass another --state-path`,
-    { cause: error },
-  );
+  const message = (error as Error).message;
+  const code = (error as { code?: string }).code ?? "";
+  const corrupt = error instanceof DecodeError || [...CORRUPTION_CODES].some((c) => code === c || code.startsWith(`${c}_`));
+  if (corrupt) {
+    return new StateFileError(
+      path,
+      `state file ${path} is corrupt (${message}); luigid never overwrites it: move it away, or restore a backup, or pass another --state-path`,
+      { cause: error },
+    );
+  }
+  return new StateFileError(path, `cannot use state file ${path}: ${message}${code ? ` (${code})` : ""}`, { cause: error });
 }
 
 function readState(db: Database, configResources: Record<string, number> | undefined): EngineState {

@@ -3,7 +3,7 @@ import { Database } from "bun:sqlite";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { StateFileError, mergeResources, openStateStore, type StateStore } from "../../../src/store/state/store.ts";
+import { StateFileError, mergeResources, openStateStore, type StateStore, unusable } from "../../../src/store/state/store.ts";
 import { APPLICATION_ID } from "../../../src/store/state/schema.ts";
 import { FakeSource, bareTask, bareWorker, fullTask, fullWorker, memoryLog } from "./fake-source.ts";
 
@@ -298,6 +298,16 @@ describe("files that are not ours", () => {
     db.exec(`INSERT INTO tasks (id, born, doc) VALUES ('T1', 1, '["T1", 5]')`);
     db.close();
     expectRefused(path, /corrupt .*record "T1": task: expected a list of 32 fields/);
+  });
+
+  test("SQLite's corruption codes read as corrupt; permission and I/O errors do not", () => {
+    const sqlite = (code: string) => Object.assign(new Error("boom"), { code });
+    expect(unusable("/s.db", sqlite("SQLITE_CORRUPT")).message).toMatch(/^state file \/s.db is corrupt \(boom\)/);
+    expect(unusable("/s.db", sqlite("SQLITE_NOTADB")).message).toMatch(/is corrupt/);
+    expect(unusable("/s.db", sqlite("SQLITE_CORRUPT_INDEX")).message).toMatch(/is corrupt/);
+    expect(unusable("/s.db", sqlite("SQLITE_CANTOPEN")).message).toBe("cannot use state file /s.db: boom (SQLITE_CANTOPEN)");
+    expect(unusable("/s.db", sqlite("SQLITE_IOERR_SHORT_READ")).message).not.toMatch(/corrupt/);
+    expect(unusable("/s.db", sqlite("SQLITE_READONLY")).message).not.toMatch(/corrupt/);
   });
 
   test("a directory", () => {
