@@ -84,6 +84,11 @@ test("recent runs, then a click through to a record and its family", async () =>
   expect(await rows(page).count()).toBe(2);
   expect(await rows(page).first().locator("td").first().innerText()).toBe("etl/Report");
   expect(await page.getByText("<events>").count()).toBe(1); // escaped text shows literally
+  // The filter box narrows the rows as one types; clearing it brings them back.
+  await page.locator("input.filter").fill("etl/report");
+  expect(await rows(page).filter({ visible: true }).count()).toBe(1);
+  await page.locator("input.filter").fill("");
+  expect(await rows(page).filter({ visible: true }).count()).toBe(2);
   await page.getByRole("link", { name: "Load" }).click();
   await page.waitForURL(/\/history\/by_id\/1$/);
   expect(await page.locator("table.runs > tbody > tr").count()).toBe(3);
@@ -91,6 +96,14 @@ test("recent runs, then a click through to a record and its family", async () =>
   await page.getByRole("link", { name: 'All "Load" runs' }).click();
   await page.waitForURL(/\/history\/by_name\/Load$/);
   expect(await rows(page).count()).toBe(1);
+  await page.close();
+}, 30_000);
+
+test("the look-back choice applies as soon as it changes", async () => {
+  const page = await open("/history", "look-back");
+  await page.locator("select#days").selectOption("all");
+  await page.waitForURL(/\/history\?days=all$/);
+  expect(await rows(page).count()).toBe(2);
   await page.close();
 }, 30_000);
 

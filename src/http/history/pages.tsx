@@ -11,6 +11,7 @@ import type { FamilyCount, FamilyRuns, RecordDetail, RecordSummary } from "../..
 import { formatDuration, type TaskRun } from "../../store/history/runs.ts";
 import { displayTs } from "../../store/history/timestamp.ts";
 import { DurationChart } from "./chart.tsx";
+import { ENHANCE_JS } from "./enhance.ts";
 import type { Links } from "./links.ts";
 import { HISTORY_CSS } from "./style.ts";
 
@@ -38,6 +39,7 @@ function Layout({ links, children }: { links: Links; children: ComponentChildren
           <a href={links.tasklist}>Durations</a>
         </nav>
         <div class="container">{children}</div>
+        <script dangerouslySetInnerHTML={{ __html: ENHANCE_JS }} />
       </body>
     </html>
   );

@@ -26,6 +26,7 @@ h2,h3{font-weight:500;margin:20px 0 10px}
 .nav-pills{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:6px}
 .nav-pills a{display:inline-block;padding:6px 12px;border-radius:4px;background:#337ab7;color:#fff}
 .nav-pills .count{opacity:.75;margin-left:4px}
+.filter{font:inherit;padding:4px 8px;margin:0 0 8px;width:280px;max-width:100%}
 .alert{padding:12px 15px;border:1px solid #ebccd1;background:#f2dede;color:#a94442;border-radius:4px;margin:20px 0}
 .chart{width:100%;height:auto;border:1px solid #eee}
 .chart .axis{stroke:#999}.chart text{font-size:11px;fill:#555}
