@@ -995,10 +995,11 @@ export class Engine {
     const bestEntry = this.meta.get(best.id)!.rank;
     const family = this.familyRanked.get(best.family);
     if (!bestEntry || !family) return { members, values };
-    for (const entry of family) {
+    // Only tasks ranked after best can join; identical resources are required, so compare signatures first.
+    for (const entry of family.from(bestEntry)) {
       // written as Luigi's `len < max` so that a NaN limit admits no one, as in Python
       if (!(members.length < batcher.maxBatchSize)) break;
-      if (compareRank(entry, bestEntry) <= 0) continue;
+      if (entry === bestEntry || entry.signature !== bestEntry.signature) continue;
       const u = entry.task;
       if (trivial && !u.workers.has(W)) continue;
       if (!fixed.every(([name, value]) => pyEquals(u.params[name] ?? null, value))) continue;

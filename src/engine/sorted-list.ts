@@ -62,6 +62,15 @@ export class SortedList<T> {
     for (const bucket of this.buckets) yield* bucket;
   }
 
+  /** Items from `item`'s place onwards (those ordered at or after it), in order. */
+  *from(item: T): IterableIterator<T> {
+    const buckets = this.buckets;
+    if (buckets.length === 0) return;
+    const b = this.bucketFor(item);
+    yield* buckets[b]!.slice(this.indexIn(buckets[b]!, item));
+    for (let i = b + 1; i < buckets.length; i++) yield* buckets[i]!;
+  }
+
   toArray(): T[] {
     return this.buckets.flat();
   }

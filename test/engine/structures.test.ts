@@ -56,3 +56,12 @@ describe("MinHeap", () => {
     );
   });
 });
+
+test("SortedList.from starts at an item's place", () => {
+  const list = new SortedList<{ k: number }>((a, b) => a.k - b.k);
+  const items = Array.from({ length: 3000 }, (_, i) => ({ k: i * 2 }));
+  for (const item of items) list.add(item);
+  expect([...list.from(items[1500]!)].map((x) => x.k)).toEqual(items.slice(1500).map((x) => x.k));
+  expect([...list.from({ k: 2999 })][0]?.k).toBe(3000);
+  expect([...list.from({ k: 99999 })]).toEqual([]);
+});
