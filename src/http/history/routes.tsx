@@ -20,6 +20,7 @@ const MAX_LIMIT = 100_000;
 /** Each parameter is one join; SQLite allows 64 tables in a query. */
 const MAX_PARAMS = 32;
 const DAY = 86_400;
+const MAX_DAYS = 36_500;
 
 /** A reason to answer with an error page (or JSON error) instead of the page. */
 class PageError extends Error {
@@ -103,7 +104,8 @@ const recent: Handler = async ({ c, store, links }) => {
   if (days !== "all" && !(/^\d+(\.\d+)?$/.test(days) && Number(days) > 0)) {
     throw new PageError(400, "Bad request", `days must be a positive number or "all", got ${JSON.stringify(days)}`);
   }
-  const since = days === "all" ? null : formatTs(store.clock.now() - Number(days) * DAY);
+  // Beyond a century back is "all" (and keeps the date arithmetic finite).
+  const since = days === "all" || Number(days) > MAX_DAYS ? null : formatTs(store.clock.now() - Number(days) * DAY);
   const limit = limitOf(c);
   const { records, total } = await store.read("latest", since, limit);
   return {

@@ -51,6 +51,7 @@ describe("pages", () => {
     // Escaped, never raw.
     expect(body).toContain("&lt;b>&amp;'&quot;");
     expect(body).not.toContain("<b>");
+    expect(recordIds((await get("/history?days=99999999999999")).body)).toEqual([3, 2, 1]);
     const all = await get("/history?days=all");
     expect(recordIds(all.body)).toEqual([3, 2, 1]);
     expect(all.body).toContain('<option value="all" selected');
