@@ -75,6 +75,19 @@ interface RankEntry {
   signature: string;
 }
 
+function addRanked(lists: Map<string, SortedList<RankEntry>>, key: string, entry: RankEntry): void {
+  let list = lists.get(key);
+  if (!list) lists.set(key, (list = newRankList()));
+  list.add(entry);
+}
+
+function deleteRanked(lists: Map<string, SortedList<RankEntry>>, key: string, entry: RankEntry): void {
+  const list = lists.get(key);
+  if (!list) return;
+  list.delete(entry);
+  if (list.size === 0) lists.delete(key);
+}
+
 /** Canonical text of a resources map; equal maps, equal signatures. */
 function signatureOf(resources: Readonly<Record<string, number>>): string {
   if (!hasKeys(resources)) return "";
@@ -112,6 +125,8 @@ interface TaskMeta {
   rank: RankEntry | null;
   /** Family index key, when rank is set and the task is batchable. */
   batchFamily: string | null;
+  /** Whether `rank` is also in the runnable-by-signature lists (assistants' candidates). */
+  rankRunnable: boolean;
 }
 
 /** Per-worker view of the tasks whose `workers` set holds the worker. */
@@ -153,6 +168,8 @@ export class Engine {
   private readonly ranked = newRankList();
   /** Schedulable, batchable PENDING tasks per family, ranked. */
   private readonly familyRanked = new Map<string, SortedList<RankEntry>>();
+  /** Schedulable tasks some worker may run (`runnable`), by resource signature: what an assistant may take. */
+  private readonly runnableBySignature = new Map<string, SortedList<RankEntry>>();
   /** Tasks with no stakeholders and no removal mark: prune marks them. */
   private readonly orphans = new Set<string>();
   private readonly removeTimers = new MinHeap();
@@ -930,15 +947,16 @@ export class Engine {
     }
     const reservations = new Reservations(slots, this.capacities, assistant ? W : null);
     const running = this.runningByRank();
-    if (assistant) return this.scanAll(W, reservations, running, used);
 
-    // W's ready tasks in rank order, one stream per resource signature. A task
-    // that fails the checks fails them for every later task of its signature
-    // (usage is fixed during the call and reservations only grow), so the
-    // first failure drops the whole signature: each is judged at most once.
-    // The walk still applies the dropped tasks' reservations as it advances.
-    const walk = new RankedWalk((w) => this.workerIndexes.get(w)?.ranked, reservations, running);
-    const candidates = new SignatureHeads(index?.bySignature);
+    // W's ready tasks (an assistant also any runnable one) in rank order, one
+    // stream per resource signature. A task that fails the checks fails them
+    // for every later task of its signature (usage is fixed during the call
+    // and reservations only grow), so the first failure drops the signature:
+    // each is judged at most once. The walk still applies the reservations of
+    // every task ranked above the one judged, whoever may take it.
+    const readyList = (w: string) => (assistant && w === W ? this.ranked : this.workerIndexes.get(w)?.ranked);
+    const walk = new RankedWalk(readyList, reservations, running);
+    const candidates = new SignatureHeads(assistant ? [index?.bySignature, this.runnableBySignature] : [index?.bySignature]);
     for (let entry = candidates.next(); entry !== null; entry = candidates.next()) {
       const task = entry.task;
       if (entry.signature === "") return { best: task, trivial };
@@ -947,27 +965,6 @@ export class Engine {
       candidates.drop(entry.signature);
       if (!reservations.fitsReserved(task)) continue;
       if (fits(task.resources, used, this.capacities)) return { best: task, trivial };
-      reservations.simulateOtherTaker(task);
-    }
-    return null;
-  }
-
-  /** The plain §6.3 scan over every ready and running task (assistant requests). */
-  private scanAll(W: string, reservations: Reservations, running: RankEntry[], used: Record<string, number>): { best: TaskRecord; trivial: boolean } | null {
-    const runningIter = running[Symbol.iterator]();
-    let nextRunning = runningIter.next();
-    const hold = (until: RankEntry | null): void => {
-      while (!nextRunning.done && (until === null || compareRank(nextRunning.value, until) < 0)) {
-        reservations.holdRunning(nextRunning.value.task);
-        nextRunning = runningIter.next();
-      }
-    };
-    for (const entry of this.ranked) {
-      hold(entry);
-      const task = entry.task;
-      if (!reservations.fitsReserved(task)) continue;
-      const eligible = task.runnable || task.workers.has(W);
-      if (eligible && fits(task.resources, used, this.capacities)) return { best: task, trivial: false };
       reservations.simulateOtherTaker(task);
     }
     return null;
@@ -1261,6 +1258,7 @@ export class Engine {
     const batchFamily = schedulable && task.batchable ? task.family : null;
     if (
       meta.indexed &&
+      meta.rankRunnable === (schedulable && task.runnable) &&
       meta.counted === counted &&
       meta.resourceful === resourceful &&
       meta.batchFamily === batchFamily &&
@@ -1303,20 +1301,16 @@ export class Engine {
       if (meta.resourceful) index.resourceful++;
       if (meta.rank) {
         index.ranked.add(meta.rank);
-        let list = index.bySignature.get(meta.rank.signature);
-        if (!list) index.bySignature.set(meta.rank.signature, (list = newRankList()));
-        list.add(meta.rank);
+        addRanked(index.bySignature, meta.rank.signature, meta.rank);
       }
       i++;
     }
     if (meta.rank) {
       this.ranked.add(meta.rank);
-      if (meta.batchFamily !== null) {
-        let list = this.familyRanked.get(meta.batchFamily);
-        if (!list) this.familyRanked.set(meta.batchFamily, (list = newRankList()));
-        list.add(meta.rank);
-      }
+      if (meta.batchFamily !== null) addRanked(this.familyRanked, meta.batchFamily, meta.rank);
+      if (task.runnable) addRanked(this.runnableBySignature, meta.rank.signature, meta.rank);
     }
+    meta.rankRunnable = meta.rank !== null && task.runnable;
     meta.indexed = true;
   }
 
@@ -1338,19 +1332,15 @@ export class Engine {
       if (meta.resourceful) index.resourceful--;
       if (meta.rank) {
         index.ranked.delete(meta.rank);
-        const list = index.bySignature.get(meta.rank.signature);
-        list?.delete(meta.rank);
-        if (list?.size === 0) index.bySignature.delete(meta.rank.signature);
+        deleteRanked(index.bySignature, meta.rank.signature, meta.rank);
       }
     }
     if (meta.rank) {
       this.ranked.delete(meta.rank);
-      if (meta.batchFamily !== null) {
-        const list = this.familyRanked.get(meta.batchFamily);
-        list?.delete(meta.rank);
-        if (list?.size === 0) this.familyRanked.delete(meta.batchFamily);
-      }
+      if (meta.batchFamily !== null) deleteRanked(this.familyRanked, meta.batchFamily, meta.rank);
+      if (meta.rankRunnable) deleteRanked(this.runnableBySignature, meta.rank.signature, meta.rank);
     }
+    meta.rankRunnable = false;
     meta.indexed = false;
   }
 
@@ -1523,37 +1513,45 @@ class RankedWalk {
   }
 }
 
-/** The lowest-ranked entry across several ranked lists, list by list dropped when no longer wanted. */
+/**
+ * The lowest-ranked entry across several ranked lists grouped by signature;
+ * a signature's lists can be dropped as a whole. An entry present in two
+ * lists comes out once.
+ */
 class SignatureHeads {
-  private readonly heads = new Map<string, { iterator: Iterator<RankEntry>; head: RankEntry }>();
+  private readonly streams: Array<{ signature: string; iterator: Iterator<RankEntry>; head: RankEntry }> = [];
+  private readonly seen = new Set<RankEntry>();
 
-  constructor(lists: ReadonlyMap<string, SortedList<RankEntry>> | undefined) {
-    for (const [signature, list] of lists ?? []) {
-      const iterator = list[Symbol.iterator]();
-      const first = iterator.next();
-      if (!first.done) this.heads.set(signature, { iterator, head: first.value });
+  constructor(groups: ReadonlyArray<ReadonlyMap<string, SortedList<RankEntry>> | undefined>) {
+    for (const lists of groups) {
+      for (const [signature, list] of lists ?? []) {
+        const iterator = list[Symbol.iterator]();
+        const first = iterator.next();
+        if (!first.done) this.streams.push({ signature, iterator, head: first.value });
+      }
     }
   }
 
   next(): RankEntry | null {
-    let best: { iterator: Iterator<RankEntry>; head: RankEntry } | null = null;
-    let bestSignature = "";
-    for (const [signature, stream] of this.heads) {
-      if (best === null || compareRank(stream.head, best.head) < 0) {
-        best = stream;
-        bestSignature = signature;
+    for (;;) {
+      let at = -1;
+      for (let i = 0; i < this.streams.length; i++) {
+        if (at < 0 || compareRank(this.streams[i]!.head, this.streams[at]!.head) < 0) at = i;
       }
+      if (at < 0) return null;
+      const stream = this.streams[at]!;
+      const entry = stream.head;
+      const next = stream.iterator.next();
+      if (next.done) this.streams.splice(at, 1);
+      else stream.head = next.value;
+      if (this.seen.has(entry)) continue;
+      this.seen.add(entry);
+      return entry;
     }
-    if (best === null) return null;
-    const entry = best.head;
-    const next = best.iterator.next();
-    if (next.done) this.heads.delete(bestSignature);
-    else best.head = next.value;
-    return entry;
   }
 
   drop(signature: string): void {
-    this.heads.delete(signature);
+    for (let i = this.streams.length - 1; i >= 0; i--) if (this.streams[i]!.signature === signature) this.streams.splice(i, 1);
   }
 }
 
@@ -1566,7 +1564,7 @@ function samePolicy(a: RetryPolicy, b: RetryPolicy): boolean {
 }
 
 function newMeta(seq: number, statusSeq: number): TaskMeta {
-  return { seq, statusSeq, unmet: 0, indexed: false, counted: false, resourceful: false, rank: null, batchFamily: null };
+  return { seq, statusSeq, unmet: 0, indexed: false, counted: false, resourceful: false, rank: null, batchFamily: null, rankRunnable: false };
 }
 
 function popDue(heap: MinHeap, isDue: (key: number) => boolean, into: Set<string>): void {
