@@ -329,8 +329,12 @@ export class TaskIndex {
     this.snapshot = snapshot;
     this.lastBuildMs = cpu;
     const end = performance.now();
-    this.nextBuildAtMs = end + Math.max(this.minIntervalMs, cpu / this.dutyCycle);
-    this.nextFreshAtMs = end + cpu / Math.min(1, this.dutyCycle * 5);
+    // A planned full build (the first one, or the periodic safety net) is followed by cheap
+    // incremental ones: pages need not wait out its cost. One forced by lost track of changes is.
+    const planned = full && (changed !== null || !previous);
+    const spent = planned ? 0 : cpu;
+    this.nextBuildAtMs = end + Math.max(this.minIntervalMs, spent / this.dutyCycle);
+    this.nextFreshAtMs = end + spent / Math.min(1, this.dutyCycle * 5);
     return snapshot;
   }
 }
