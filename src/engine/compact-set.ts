@@ -127,3 +127,76 @@ export class CompactSet implements Set<string> {
     return new Set(this).isDisjointFrom(other);
   }
 }
+
+/**
+ * A CompactSet that never changes, shared by many tasks: the empty set, and
+ * one single-id set per worker (most tasks have exactly one stakeholder and
+ * one worker). Code that changes a task's set replaces it (see `withItem`,
+ * `withoutItem`); a write to a shared set throws rather than changing every
+ * task that holds it.
+ */
+export class SharedSet extends CompactSet {
+  private sealed = false;
+
+  constructor(items?: Iterable<string> | null) {
+    super(items);
+    this.sealed = true;
+  }
+
+  override add(item: string): this {
+    if (this.sealed) throw new Error("engine: a shared set was about to be changed in place");
+    return super.add(item);
+  }
+
+  override delete(item: string): boolean {
+    if (this.sealed) throw new Error("engine: a shared set was about to be changed in place");
+    return super.delete(item);
+  }
+
+  override clear(): void {
+    if (this.sealed) throw new Error("engine: a shared set was about to be changed in place");
+    super.clear();
+  }
+}
+
+export const EMPTY_SET: Set<string> = new SharedSet();
+
+/** Shared single-id sets, one per id, dropped when the id (a worker) goes away. */
+export class SingletonSets {
+  private readonly pool = new Map<string, SharedSet>();
+
+  of(id: string): Set<string> {
+    let set = this.pool.get(id);
+    if (!set) this.pool.set(id, (set = new SharedSet([id])));
+    return set;
+  }
+
+  forget(id: string): void {
+    this.pool.delete(id);
+  }
+
+  /** The set to store for these items: shared when empty or single, else a private CompactSet. */
+  share(items: Iterable<string>): Set<string> {
+    const own = new CompactSet(items);
+    if (own.size === 0) return EMPTY_SET;
+    if (own.size === 1) return this.of(own.values().next().value!);
+    return own;
+  }
+
+  /** `set` plus `id`: the same set when already there, else a changed private copy or a shared singleton. */
+  withItem(set: Set<string>, id: string): Set<string> {
+    if (set.has(id)) return set;
+    if (set.size === 0) return this.of(id);
+    const out = set instanceof SharedSet ? new CompactSet(set) : set;
+    return out.add(id);
+  }
+
+  /** `set` without `id`, sharing the result when it is empty or single. */
+  withoutItem(set: Set<string>, id: string): Set<string> {
+    if (!set.has(id)) return set;
+    if (set.size === 1) return EMPTY_SET;
+    const out = set instanceof SharedSet ? new CompactSet(set) : set;
+    out.delete(id);
+    return out.size === 1 ? this.of(out.values().next().value!) : out;
+  }
+}

@@ -13,13 +13,14 @@
  */
 import type * as A from "./args.ts";
 import { batchIdOf } from "./batch-id.ts";
-import { CompactSet } from "./compact-set.ts";
+import { CompactSet, SingletonSets } from "./compact-set.ts";
 import type { ChangeSet, EngineEvent } from "./events.ts";
 import { clearFailures, hasExcessiveFailures, recordFailure } from "./failures.ts";
 import { fits, Reservations } from "./greedy.ts";
 import { MinHeap } from "./min-heap.ts";
 import {
   configRetryPolicy,
+  depsSet,
   EMPTY_LIST,
   EMPTY_MAP,
   hasKeys,
@@ -176,6 +177,8 @@ export class Engine {
   private readonly retryTimers = new MinHeap();
   private readonly disableTimers = new MinHeap();
   private readonly names = new Map<string, string>();
+  /** Shared single-worker sets for stakeholders/workers (most tasks have exactly one). */
+  private readonly singletons = new SingletonSets();
   /** PENDING tasks with a DISABLED task upstream (§3.5); null when it must be recomputed. */
   private upstreamDisabled: Set<string> | null = null;
   /** Per-worker counts derived from the `upstreamDisabled` set they were built from (`blockedFor`). */
@@ -341,7 +344,7 @@ export class Engine {
       return value;
     };
     for (const task of state.tasks) {
-      adoptTask(task, policy, intern);
+      adoptTask(task, policy, intern, this.singletons);
       this.taskTable.set(task.id, task);
       this.statusSet(task.status).add(task.id);
       this.meta.set(task.id, newMeta(++this.seqCounter, ++this.statusSeqCounter));
@@ -457,7 +460,7 @@ export class Engine {
     task.retryPolicy = policy;
 
     if (args.runnable && requested !== FAILED && enabled) {
-      if (!task.workers.has(W)) this.mutateWorkers(task, (workers) => workers.add(W));
+      if (!task.workers.has(W)) this.mutateWorkers(task, (workers) => this.singletons.withItem(workers, W));
       task.runnable = true;
     }
     this.touched(task);
@@ -553,7 +556,7 @@ export class Engine {
     if (!index) return;
     for (const id of [...index.tasks]) {
       const task = this.taskTable.get(id);
-      if (task) this.mutateWorkers(task, (workers) => workers.delete(worker.id));
+      if (task) this.mutateWorkers(task, (workers) => this.singletons.withoutItem(workers, worker.id));
     }
   }
 
@@ -1138,7 +1141,7 @@ export class Engine {
     if (same) return;
     for (const dep of old) if (!deps.has(dep)) this.unlinkDependent(dep, task.id);
     for (const dep of deps) if (!old.has(dep)) this.linkDependent(dep, task.id);
-    task.deps = deps;
+    task.deps = depsSet(deps);
     this.meta.get(task.id)!.unmet = this.countUnmet(task);
     if (this.upstreamDisabled && (this.upstreamDisabled.has(task.id) || (task.status === PENDING && this.touchesDisabled(task)))) {
       this.upstreamDisabled = null;
@@ -1196,7 +1199,7 @@ export class Engine {
 
   private addStakeholder(task: TaskRecord, worker: string): void {
     if (task.stakeholders.has(worker)) return;
-    task.stakeholders.add(worker);
+    task.stakeholders = this.singletons.withItem(task.stakeholders, worker);
     this.workerIndex(worker).stakes.add(task.id);
     this.touched(task);
   }
@@ -1277,11 +1280,11 @@ export class Engine {
   }
 
   /** The only way to change a task's `workers`: its index entries follow the set. */
-  private mutateWorkers(task: TaskRecord, change: (workers: Set<string>) => void): void {
+  private mutateWorkers(task: TaskRecord, change: (workers: Set<string>) => Set<string>): void {
     const meta = this.meta.get(task.id)!;
     if (this.upstreamDisabled?.has(task.id)) this.upstreamDisabled = null;
     this.withdraw(task, meta);
-    change(task.workers);
+    task.workers = change(task.workers);
     this.contribute(task, meta);
     this.touched(task);
   }
@@ -1389,11 +1392,12 @@ export class Engine {
     for (const taskId of affected) {
       const task = this.taskTable.get(taskId);
       if (!task) continue;
-      task.stakeholders.delete(id);
-      if (task.workers.has(id)) this.mutateWorkers(task, (workers) => workers.delete(id));
+      task.stakeholders = this.singletons.withoutItem(task.stakeholders, id);
+      if (task.workers.has(id)) this.mutateWorkers(task, (workers) => this.singletons.withoutItem(workers, id));
       else this.touched(task);
     }
     this.workerIndexes.delete(id);
+    this.singletons.forget(id);
   }
 
   private queueMessage(workerId: string, message: RpcMessage, now: Seconds): void {
@@ -1603,10 +1607,10 @@ function decodeExpl(expl: string | null): string | null {
  * families, modules, short explanations), which a decoder creates anew for
  * every task.
  */
-function adoptTask(task: TaskRecord, policy: RetryPolicy, intern: (s: string) => string): void {
-  task.deps = new CompactSet(task.deps);
-  task.stakeholders = new CompactSet(mapIter(task.stakeholders, intern));
-  task.workers = new CompactSet(mapIter(task.workers, intern));
+function adoptTask(task: TaskRecord, policy: RetryPolicy, intern: (s: string) => string, singletons: SingletonSets): void {
+  task.deps = depsSet(task.deps);
+  task.stakeholders = singletons.share(mapIter(task.stakeholders, intern));
+  task.workers = singletons.share(mapIter(task.workers, intern));
   task.family = intern(task.family);
   if (task.module !== null) task.module = intern(task.module);
   if (task.workerRunning !== null) task.workerRunning = intern(task.workerRunning);

@@ -3,7 +3,7 @@
  * (rpc.md §2.5, §2.6), and the snapshots listeners receive (TaskFacts).
  * @module
  */
-import { CompactSet } from "./compact-set.ts";
+import { CompactSet, EMPTY_SET } from "./compact-set.ts";
 import type { TaskFacts } from "./events.ts";
 import type { EngineConfig, RetryPolicy, Seconds, TaskRecord, TaskStatus, WorkerRecord } from "./types.ts";
 
@@ -47,9 +47,9 @@ export function newTaskRecord(id: string, status: TaskStatus, now: Seconds, poli
   return {
     id,
     status,
-    deps: new CompactSet(fields.deps),
-    stakeholders: new CompactSet(),
-    workers: new CompactSet(),
+    deps: depsSet(fields.deps),
+    stakeholders: EMPTY_SET,
+    workers: EMPTY_SET,
     time: now,
     updated: now,
     retry: null,
@@ -78,6 +78,12 @@ export function newTaskRecord(id: string, status: TaskStatus, now: Seconds, poli
     batchId: null,
     owners: EMPTY_LIST,
   };
+}
+
+/** A task's deps: the shared empty set, or a private CompactSet (deps are replaced, never changed in place). */
+export function depsSet(deps: Iterable<string> | null | undefined): Set<string> {
+  const set = new CompactSet(deps);
+  return set.size === 0 ? EMPTY_SET : set;
 }
 
 export function newWorkerRecord(id: string, now: Seconds): WorkerRecord {
