@@ -57,7 +57,12 @@ export function loadConfig({ statePath = null, env = process.env, cwd = process.
   }
   for (const section of CHECKED_SECTIONS) r.reportUnread(section);
 
-  if (statePath !== null) config.statePath = statePath;
+  if (statePath !== null) {
+    if (statePath.trim() === "") throw new ConfigError("--state-path must not be empty (use :memory: for no state file)");
+    config.statePath = statePath;
+  } else if (config.statePath.trim() === "") {
+    throw new ConfigError(`${r.find("scheduler", "state_path")?.where ?? "[scheduler] state_path"}: must not be empty (use :memory: for no state file)`);
+  }
   config.statePath = absoluteStatePath(config.statePath, cwd);
   config.sources = [...src.files];
   config.warnings = warnings;

@@ -23,6 +23,11 @@ describe("defaults", () => {
     expect(config.warnings).toEqual([]);
   });
 
+  test("an empty state path is refused rather than taken as the working directory", () => {
+    expect(() => ini("[scheduler]\nstate_path =\n")).toThrow("luigi.cfg: [scheduler] state_path = : must not be empty");
+    expect(() => loadConfig({ source: iniSource(["x"], {}, new Map([["x", ""]])), cwd: "/w", statePath: "" })).toThrow("--state-path must not be empty");
+  });
+
   test("--state-path overrides state_path; :memory: passes through", () => {
     const cfg = "[scheduler]\nstate_path = rel/state.db\n";
     expect(ini(cfg).statePath).toBe("/work/rel/state.db");
