@@ -377,7 +377,7 @@ export class Engine {
     let task = this.taskTable.get(args.taskId);
     if (!task && enabled) {
       task = this.createTask(args.taskId, PENDING, now, {
-        deps: args.deps ?? [],
+        deps: args.deps ? mapIter(args.deps, (dep) => this.canonicalId(dep)) : [],
         resources,
         priority: args.priority,
         family: this.name(args.family),
