@@ -129,6 +129,33 @@ async function getWorkLatencies(worker: string, rounds: number): Promise<number[
 }
 
 /**
+ * How long a task added through the API takes to show in an open page (no
+ * reload) on the 100k-task scheduler, while a worker keeps asking for work.
+ */
+async function liveLatency(browser: Awaited<ReturnType<typeof launchBrowser>>): Promise<void> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/static/visualiser/index.html#family=Fresh`);
+  await page.waitForSelector('[data-testid="table-info"]');
+  let busy = true;
+  const worker = (async () => {
+    while (busy) await getWorkLatencies(workerId(6), 20);
+  })();
+  const took: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const id = `Fresh_${i}_0123456789`;
+    const started = performance.now();
+    await call("add_task", { task_id: id, family: "Fresh", params: { n: String(i) }, worker: workerId(7) });
+    await page.waitForSelector(`tr[data-task-id="${id}"]`, { timeout: 60_000 });
+    took.push(performance.now() - started);
+  }
+  busy = false;
+  await worker;
+  console.log(`new task visible in an open page (no reload), while a worker runs: ${took.map(fmt).join(", ")}`);
+  await context.close();
+}
+
+/**
  * A pipeline root depending on GRAPH_NODES tasks: time from opening its graph
  * to the laid-out nodes on screen (dagre runs in a worker), then the cost of
  * panning it (mouse drags, each waiting for the next animation frame).
@@ -217,6 +244,7 @@ try {
       console.log(`get_work, 5 live pages open (${ROUNDS} rounds in ${((performance.now() - t) / 1000).toFixed(1)} s): ${stats(busy)}; index build ${after.indexBuildMs.toFixed(0)} ms CPU, pages at version ${after.indexVersion} of ${after.version}`);
       await context.close();
     }
+    await liveLatency(browser);
     await graphFluidity(browser);
   } finally {
     clearInterval(keepAlive);
