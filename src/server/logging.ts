@@ -140,5 +140,7 @@ export interface ServerLog {
 /** stderr; or DIR/luigi-server.log, rotated daily for a daemon as Luigi does. */
 export function createServerLog(logdir: string | null, { rotate = false }: { rotate?: boolean } = {}): ServerLog {
   const output = logdir === null ? fdSink(2, false) : rotate ? rotatingLogFileSink(logdir) : logFileSink(logdir);
+  // Whatever way the process ends (process.exit on a startup error, a crash), buffered lines get out.
+  process.once("exit", () => output.flush());
   return { log: createLogger("luigi.server", { sink: output.sink }), output };
 }
