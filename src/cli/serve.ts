@@ -34,6 +34,11 @@ export async function serveForeground(args: CliArgs, config: Config): Promise<vo
   }
   log.child("luigi.scheduler").info(`State file: ${config.statePath}`);
 
+  // Like Tornado, which logs an exception escaping a callback and keeps serving:
+  // a bug in some background task must not take the scheduler (and every worker) down.
+  process.on("unhandledRejection", (reason) => log.child("tornado.application").error("Unhandled rejection", reason));
+  process.on("uncaughtException", (error) => log.child("tornado.application").error("Uncaught exception", error));
+
   // Handlers go in before startup: a signal during a long restore stops the
   // server as soon as it is up (cleanly) instead of killing it halfway.
   let server: RunningServer | null = null;
