@@ -145,6 +145,22 @@ describe("signals in the foreground", () => {
     expect(server.stderr().match(/Scheduler stopped/g)?.length).toBe(1);
   });
 
+  test("--logdir in the foreground appends the log to DIR/luigi-server.log (DIR must exist)", async () => {
+    using dir = tempDir();
+    await Bun.write(dir.join("logs", "luigi-server.log"), "earlier line\n");
+    const server = await startBinary({ args: ["--logdir", dir.join("logs")] });
+    await rpc(server.url, "is_paused");
+    expect(await server.stop()).toBe(0);
+    const log = readFileSync(dir.join("logs", "luigi-server.log"), "utf8");
+    expect(log).toStartWith("earlier line\n");
+    expect(log).toContain("INFO: 200 POST /api/is_paused");
+    expect(log).toContain("Scheduler stopped");
+    expect(server.stderr()).toBe("");
+    const missing = await runBinary(["--logdir", dir.join("nope")]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe(`luigid: log directory ${dir.join("nope")} does not exist`);
+  });
+
   test("--pidfile without --background is ignored, with a warning", async () => {
     using dir = tempDir();
     await using server = await startBinary({ args: ["--pidfile", dir.join("p.pid")] });
