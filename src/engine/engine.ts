@@ -74,6 +74,8 @@ interface RankEntry {
   seq: number;
   /** The task's resources as a canonical string ("" for none): tasks that compete alike. */
   signature: string;
+  /** The resources object the signature was computed from (maps are replaced, not changed, while ready). */
+  resources: Readonly<Record<string, number>>;
 }
 
 function addRanked(lists: Map<string, SortedList<RankEntry>>, key: string, entry: RankEntry): void {
@@ -977,7 +979,7 @@ export class Engine {
   private runningByRank(): RankEntry[] {
     const out: RankEntry[] = [];
     for (const task of this.tasksByStatus(RUNNING)) {
-      out.push({ task: task as TaskRecord, priority: rankPriority(task.priority), time: task.time, seq: Number.MAX_SAFE_INTEGER / 2 + this.meta.get(task.id)!.statusSeq, signature: "" });
+      out.push({ task: task as TaskRecord, priority: rankPriority(task.priority), time: task.time, seq: Number.MAX_SAFE_INTEGER / 2 + this.meta.get(task.id)!.statusSeq, signature: "", resources: task.resources });
     }
     return out.sort(compareRank);
   }
@@ -1267,14 +1269,17 @@ export class Engine {
       meta.batchFamily === batchFamily &&
       (meta.rank === null
         ? !schedulable
-        : schedulable && meta.rank.priority === priority && meta.rank.seq === meta.statusSeq && meta.rank.signature === signatureOf(task.resources))
+        : schedulable &&
+          meta.rank.priority === priority &&
+          meta.rank.seq === meta.statusSeq &&
+          (meta.rank.resources === task.resources || meta.rank.signature === signatureOf(task.resources)))
     ) {
       return;
     }
     this.withdraw(task, meta);
     meta.counted = counted;
     meta.resourceful = resourceful;
-    meta.rank = schedulable ? { task, priority, time: task.time, seq: meta.statusSeq, signature: signatureOf(task.resources) } : null;
+    meta.rank = schedulable ? { task, priority, time: task.time, seq: meta.statusSeq, signature: signatureOf(task.resources), resources: task.resources } : null;
     meta.batchFamily = batchFamily;
     this.contribute(task, meta);
   }
