@@ -1246,17 +1246,44 @@ export class Engine {
     this.contribute(task, meta);
   }
 
-  /** The only way to change a task's `workers`: its index entries follow the set. */
+  /**
+   * The only way to change a task's `workers`: the per-worker index entries
+   * follow the set (the global ones do not depend on it).
+   */
   private mutateWorkers(task: TaskRecord, change: (workers: Set<string>) => Set<string>): void {
     const meta = this.meta.get(task.id)!;
     if (this.upstreamDisabled?.has(task.id)) this.upstreamDisabled = null;
-    this.withdraw(task, meta);
+    if (meta.indexed) this.withdrawFromWorkers(task, meta);
     task.workers = change(task.workers);
-    this.contribute(task, meta);
+    if (meta.indexed) this.contributeToWorkers(task, meta);
     this.touched(task);
   }
 
   private contribute(task: TaskRecord, meta: TaskMeta): void {
+    this.contributeToWorkers(task, meta);
+    if (meta.rank) {
+      this.ranked.add(meta.rank);
+      if (meta.batchFamily !== null) addRanked(this.familyRanked, meta.batchFamily, meta.rank);
+      if (task.runnable) addRanked(this.runnableBySignature, meta.rank.signature, meta.rank);
+    }
+    meta.rankRunnable = meta.rank !== null && task.runnable;
+    meta.indexed = true;
+  }
+
+  private withdraw(task: TaskRecord, meta: TaskMeta): void {
+    if (!meta.indexed) return;
+    this.withdrawFromWorkers(task, meta);
+    if (meta.rank) {
+      this.ranked.delete(meta.rank);
+      if (meta.batchFamily !== null) deleteRanked(this.familyRanked, meta.batchFamily, meta.rank);
+      if (meta.rankRunnable) deleteRanked(this.runnableBySignature, meta.rank.signature, meta.rank);
+    }
+    meta.rankRunnable = false;
+    meta.indexed = false;
+  }
+
+  /** The task's entries in the indexes of the workers in its `workers` set. */
+  private contributeToWorkers(task: TaskRecord, meta: TaskMeta): void {
     const id = task.id;
     const n = task.workers.size;
     let i = 0;
@@ -1275,17 +1302,10 @@ export class Engine {
       }
       i++;
     }
-    if (meta.rank) {
-      this.ranked.add(meta.rank);
-      if (meta.batchFamily !== null) addRanked(this.familyRanked, meta.batchFamily, meta.rank);
-      if (task.runnable) addRanked(this.runnableBySignature, meta.rank.signature, meta.rank);
-    }
-    meta.rankRunnable = meta.rank !== null && task.runnable;
-    meta.indexed = true;
   }
 
-  private withdraw(task: TaskRecord, meta: TaskMeta): void {
-    if (!meta.indexed) return;
+  /** Takes back contributeToWorkers; a worker whose index is already gone (being forgotten) is skipped. */
+  private withdrawFromWorkers(task: TaskRecord, meta: TaskMeta): void {
     const id = task.id;
     const n = task.workers.size;
     let i = 0;
@@ -1305,13 +1325,6 @@ export class Engine {
         deleteRanked(index.bySignature, meta.rank.signature, meta.rank);
       }
     }
-    if (meta.rank) {
-      this.ranked.delete(meta.rank);
-      if (meta.batchFamily !== null) deleteRanked(this.familyRanked, meta.batchFamily, meta.rank);
-      if (meta.rankRunnable) deleteRanked(this.runnableBySignature, meta.rank.signature, meta.rank);
-    }
-    meta.rankRunnable = false;
-    meta.indexed = false;
   }
 
   private statusSet(status: TaskStatus): Set<string> {
@@ -1355,6 +1368,8 @@ export class Engine {
     this.touchedWorker(id);
     const index = this.workerIndexes.get(id);
     if (!index) return;
+    // The worker's own index goes first: its entries need no taking back one by one.
+    this.workerIndexes.delete(id);
     const affected = new Set([...index.tasks, ...index.stakes]);
     for (const taskId of affected) {
       const task = this.taskTable.get(taskId);
@@ -1363,7 +1378,6 @@ export class Engine {
       if (task.workers.has(id)) this.mutateWorkers(task, (workers) => this.singletons.withoutItem(workers, id));
       else this.touched(task);
     }
-    this.workerIndexes.delete(id);
     this.singletons.forget(id);
   }
 
