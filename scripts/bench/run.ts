@@ -105,9 +105,10 @@ async function startServer(dir: string, statePath: string): Promise<Server> {
   writeFileSync(join(dir, "luigi.cfg"), CONFIG);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const started = performance.now();
+  const binary = binaryCopy(dir);
   const state = values.state === "memory" && !statePath.endsWith("known.db") ? ":memory:" : statePath;
-  const proc = Bun.spawn([binaryCopy(dir), "--address", "127.0.0.1", "--port", String(port), "--state-path", state], {
+  const started = performance.now();
+  const proc = Bun.spawn([binary, "--address", "127.0.0.1", "--port", String(port), "--state-path", state], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, TZ: "Etc/UTC" },
     stdin: "ignore",
