@@ -41,22 +41,29 @@ const comparators: Record<SortKey, (a: IndexRow, b: IndexRow) => number> = {
   time: (a, b) => a.updated - b.updated || a.seq - b.seq,
 };
 
+/** How long a sorted list may be reused across snapshots (sorting 100k rows takes tens of ms). */
+const SORTED_REUSE_MS = 5000;
+
+interface CachedList {
+  snapshot: Snapshot;
+  base: number;
+  rows: IndexRow[];
+}
+
 /**
- * Filtered and sorted row lists, kept per snapshot: paging through a list or
- * several open pages asking the same thing costs one filter pass.
+ * Filtered and sorted row lists: paging through a list, or several open pages
+ * asking the same thing, costs one filter pass per snapshot. A sorted list is
+ * kept a few seconds longer, across snapshots, so that a busy scheduler does
+ * not make every open page re-sort 100k rows each time the index moves (the
+ * rows shown are still read fresh from the engine).
  */
 export class TaskListCache {
-  private snapshot: Snapshot | null = null;
-  private entries = new Map<string, { base: number; rows: IndexRow[] }>();
+  private entries = new Map<string, CachedList>();
 
   rows(snapshot: Snapshot, q: TaskQuery): { base: number; rows: IndexRow[] } {
-    if (snapshot !== this.snapshot) {
-      this.snapshot = snapshot;
-      this.entries.clear();
-    }
     const key = JSON.stringify([q.categories, q.family, q.search, q.sort, q.desc]);
     const hit = this.entries.get(key);
-    if (hit) return hit;
+    if (hit && (hit.snapshot === snapshot || (q.sort !== null && snapshot.builtAtMs - hit.snapshot.builtAtMs < SORTED_REUSE_MS))) return hit;
     let rows: IndexRow[];
     if (q.categories.length === 0) rows = snapshot.rows;
     else if (q.categories.length === 1) rows = snapshot.byCategory.get(q.categories[0] as Category) ?? [];
@@ -72,7 +79,10 @@ export class TaskListCache {
       const compare = comparators[q.sort];
       rows = rows.slice().sort(q.desc ? (a, b) => compare(b, a) : compare);
     }
-    const made = { base, rows };
+    const made = { snapshot, base, rows };
+    this.entries.delete(key);
+    // Drop entries of older snapshots (and the oldest, past 32) so memory stays bounded.
+    for (const [k, entry] of this.entries) if (snapshot.builtAtMs - entry.snapshot.builtAtMs >= SORTED_REUSE_MS) this.entries.delete(k);
     if (this.entries.size >= 32) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(key, made);
     return made;
