@@ -27,12 +27,23 @@ const TABS: Array<{ tab: Tab; label: string; key: string }> = [
   { tab: "resources", label: "Resources", key: "5" },
 ];
 
-/** Tab links carry that tab's own state (Luigi lost the typed task id here; §5.10). */
+/** The last hash seen on each tab, so that coming back to a tab restores its view. */
+const lastHash = new Map<Tab, URLSearchParams>();
+
+/**
+ * Tab links carry that tab's own state, as last seen on it (Luigi lost the
+ * typed task id here; server.md §5.10). Graph and timeline share the task.
+ */
 function tabHref(tab: Tab, hash: URLSearchParams): string {
-  const keep = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, hash.get(k)]));
-  if (tab === "tasks") return hashHref({ tab: "tasks", ...keep(["statuses", "family", "search__search", "filterOnServer", "order", "length"]) });
-  if (tab === "graph" || tab === "timeline") return hashHref({ tab, ...keep(["taskId", "hideDone", "invert", "visType", "hops"]) });
-  if (tab === "resources") return hashHref({ tab, ...keep(["resources"]) });
+  const current = tabOf(hash);
+  const source = (t: Tab) => (current === t ? hash : (lastHash.get(t) ?? new URLSearchParams()));
+  const keep = (from: URLSearchParams, keys: string[]) => Object.fromEntries(keys.map((k) => [k, from.get(k)]));
+  if (tab === "tasks") return hashHref({ tab: "tasks", ...keep(source("tasks"), ["statuses", "family", "search__search", "filterOnServer", "order", "length"]) });
+  if (tab === "graph" || tab === "timeline") {
+    const graph = current === "graph" || current === "timeline" ? hash : (lastHash.get(tab) ?? lastHash.get(tab === "graph" ? "timeline" : "graph") ?? new URLSearchParams());
+    return hashHref({ tab, ...keep(graph, ["taskId", "hideDone", "invert", "visType", "hops"]) });
+  }
+  if (tab === "resources") return hashHref({ tab, ...keep(source("resources"), ["resources"]) });
   return hashHref({ tab });
 }
 
@@ -87,6 +98,7 @@ function HelpModal() {
 export function App() {
   const hash = useHash();
   const tab = tabOf(hash);
+  lastHash.set(tab, hash);
   const version = useLiveVersion();
   const tasksVersion = useLiveTasks();
   const [nonce, setNonce] = useState(0);

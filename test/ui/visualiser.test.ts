@@ -177,6 +177,38 @@ describe("rendering the scheduler's data", () => {
   );
 
   test(
+    "keyboard: number keys switch tabs (keeping each tab's state), / focuses the filter, [ hides the sidebar, ? lists shortcuts",
+    async () => {
+      const { page, close } = await openVisualiser(browser, server.url, `#tab=graph&taskId=${encodeURIComponent(IDS.load)}`);
+      try {
+        await page.waitForSelector(`g.node${attr("data-task-id", IDS.load)}`);
+        await page.keyboard.press("1");
+        await page.waitForSelector('[data-testid="task-table"]');
+        await page.keyboard.press("/");
+        expect(await page.evaluate(() => document.activeElement?.id)).toBe("task-filter");
+        await page.keyboard.type("orders");
+        await page.waitForFunction(() => location.hash.includes("search__search=orders"));
+        await page.keyboard.press("Escape");
+        await page.click("body", { position: { x: 5, y: 600 } });
+        await page.keyboard.press("[");
+        expect(await page.isVisible(".sidebar")).toBe(false);
+        await page.keyboard.press("[");
+        expect(await page.isVisible(".sidebar")).toBe(true);
+        // The graph tab link still carries the task id typed before (Luigi lost it, server.md §5.10).
+        await page.keyboard.press("2");
+        await page.waitForSelector(`g.node${attr("data-task-id", IDS.load)}`);
+        await page.keyboard.press("?");
+        expect(await page.textContent(".modal")).toContain("Keyboard shortcuts");
+        await page.keyboard.press("Escape");
+        expect(await page.locator(".modal").count()).toBe(0);
+      } finally {
+        await close();
+      }
+    },
+    SLOW,
+  );
+
+  test(
     "hostile ids, params, messages and errors render as text and run nothing",
     async () => {
       const { page, errors, close } = await openVisualiser(browser, server.url, `#search__search=${encodeURIComponent("evil")}`);
