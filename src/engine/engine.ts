@@ -74,6 +74,7 @@ export interface EngineOptions {
  * worker indexes hold it.
  */
 interface TaskMeta {
+  task: TaskRecord;
   /** Table insertion order. */
   seq: number;
   /** Order in which the task entered its current status (Luigi's status-index order). */
@@ -114,7 +115,8 @@ export class Engine {
   /** Bumped on every mutation; the UI's live updates poll it. */
   version = 0;
 
-  private readonly taskTable = new Map<string, TaskRecord>();
+  /** id -> the task's bookkeeping, which holds the record itself (one map entry per task, not two). */
+  private readonly taskTable = new Map<string, TaskMeta>();
   private readonly statusIndex = new Map<TaskStatus, Set<string>>();
   private readonly workerTable = new Map<string, WorkerRecord>();
   private readonly batchers = new Map<string, Map<string, BatcherEntry>>();
@@ -123,7 +125,6 @@ export class Engine {
   private events: EngineEvent[] = [];
   private changes: ChangeSet = emptyChanges();
 
-  private readonly meta = new Map<string, TaskMeta>();
   private seqCounter = 0;
   private statusSeqCounter = 0;
   /** dep id -> ids of tasks listing it in `deps` (the dep need not exist); one id is stored bare. */
@@ -171,12 +172,12 @@ export class Engine {
   }
 
   getTask(id: string): Readonly<TaskRecord> | undefined {
-    return this.taskTable.get(id);
+    return this.taskTable.get(id)?.task;
   }
 
   /** Every task in table (insertion) order. */
-  tasks(): IterableIterator<Readonly<TaskRecord>> {
-    return this.taskTable.values();
+  *tasks(): IterableIterator<Readonly<TaskRecord>> {
+    for (const meta of this.taskTable.values()) yield meta.task;
   }
 
   taskCount(): number {
@@ -188,7 +189,7 @@ export class Engine {
     const ids = this.statusIndex.get(status);
     if (!ids) return;
     for (const id of ids) {
-      const task = this.taskTable.get(id);
+      const task = this.recordOf(id);
       if (task) yield task;
     }
   }
@@ -251,7 +252,7 @@ export class Engine {
     const index = this.workerIndexes.get(worker);
     if (!index) return;
     for (const id of index.tasks) {
-      const task = this.taskTable.get(id);
+      const task = this.recordOf(id);
       if (task) yield task;
     }
   }
@@ -262,7 +263,7 @@ export class Engine {
       for (const [family, entry] of families) batchers.push({ worker, family, entry: { ...entry, batchedArgs: [...entry.batchedArgs] } });
     }
     return {
-      tasks: [...this.taskTable.values()].map(cloneTask),
+      tasks: [...this.taskTable.values()].map((meta) => cloneTask(meta.task)),
       workers: [...this.workerTable.values()].map(cloneWorker),
       batchers,
       paused: this.paused,
@@ -284,7 +285,6 @@ export class Engine {
     this.statusIndex.clear();
     this.workerTable.clear();
     this.batchers.clear();
-    this.meta.clear();
     this.dependents.clear();
     this.workerIndexes.clear();
     this.ranked.clear();
@@ -309,9 +309,8 @@ export class Engine {
     };
     for (const task of state.tasks) {
       adoptTask(task, policy, intern, this.singletons);
-      this.taskTable.set(task.id, task);
+      this.taskTable.set(task.id, newMeta(task, ++this.seqCounter, ++this.statusSeqCounter));
       this.statusSet(task.status).add(task.id);
-      this.meta.set(task.id, newMeta(++this.seqCounter, ++this.statusSeqCounter));
       for (const dep of task.deps) this.linkDependent(dep, task.id);
       for (const w of task.stakeholders) this.workerIndex(w).stakes.add(task.id);
       this.trackOrphan(task);
@@ -319,9 +318,10 @@ export class Engine {
       if (task.status === FAILED && task.retry !== null) this.retryTimers.push(task.retry, task.id);
       if (task.status === DISABLED && task.schedulerDisableTime !== null) this.disableTimers.push(task.schedulerDisableTime, task.id);
     }
-    for (const task of this.taskTable.values()) {
-      if (task.deps.size > 0) task.deps = new CompactSet(mapIter(task.deps, (dep) => this.taskTable.get(dep)?.id ?? dep));
-      this.meta.get(task.id)!.unmet = this.countUnmet(task);
+    for (const meta of this.taskTable.values()) {
+      const task = meta.task;
+      if (task.deps.size > 0) task.deps = new CompactSet(mapIter(task.deps, (dep) => this.canonicalId(dep)));
+      meta.unmet = this.countUnmet(task);
       this.refresh(task);
     }
     this.version++;
@@ -338,7 +338,7 @@ export class Engine {
     const resources = ownMap(args.resources);
     const policy = this.retryPolicyFrom(args.retryPolicyDict);
 
-    let task = this.taskTable.get(args.taskId);
+    let task = this.recordOf(args.taskId);
     if (!task && enabled) {
       task = this.createTask(args.taskId, PENDING, now, {
         deps: args.deps ? mapIter(args.deps, (dep) => this.canonicalId(dep)) : [],
@@ -416,7 +416,7 @@ export class Engine {
     if (enabled && !args.assistant) {
       this.addStakeholder(task, W);
       for (const depId of task.deps) {
-        const dep = this.taskTable.get(depId) ?? this.createTask(depId, UNKNOWN, now, { priority: args.priority });
+        const dep = this.recordOf(depId) ?? this.createTask(depId, UNKNOWN, now, { priority: args.priority });
         this.addStakeholder(dep, W);
       }
     }
@@ -519,7 +519,7 @@ export class Engine {
     const index = this.workerIndexes.get(worker.id);
     if (!index) return;
     for (const id of [...index.tasks]) {
-      const task = this.taskTable.get(id);
+      const task = this.recordOf(id);
       if (task) this.mutateWorkers(task, (workers) => this.singletons.withoutItem(workers, worker.id));
     }
   }
@@ -557,7 +557,7 @@ export class Engine {
 
   /** "" for an unknown task (recorded), else the stored message (may be null). */
   getTaskStatusMessage(args: A.GetTaskStatusMessageArgs, _now: Seconds): string | null {
-    const task = this.taskTable.get(args.taskId);
+    const task = this.recordOf(args.taskId);
     return task ? task.statusMessage : "";
   }
 
@@ -567,12 +567,12 @@ export class Engine {
   }
 
   getTaskProgressPercentage(args: A.GetTaskProgressPercentageArgs, _now: Seconds): number | null {
-    return this.taskTable.get(args.taskId)?.progressPercentage ?? null;
+    return this.recordOf(args.taskId)?.progressPercentage ?? null;
   }
 
   /** §5.12. A task claimed without resources_running is left alone (quirk 9: Luigi crashes). */
   decreaseRunningTaskResources(args: A.DecreaseRunningTaskResourcesArgs, _now: Seconds): void {
-    const task = this.taskTable.get(args.taskId);
+    const task = this.recordOf(args.taskId);
     if (!task || task.status !== RUNNING) return;
     const decrease = (running: Record<string, number> | null): void => {
       if (!running) return;
@@ -589,12 +589,12 @@ export class Engine {
   }
 
   getRunningTaskResources(args: A.GetRunningTaskResourcesArgs, _now: Seconds): Record<string, number> | null {
-    return this.taskTable.get(args.taskId)?.resourcesRunning ?? null;
+    return this.recordOf(args.taskId)?.resourcesRunning ?? null;
   }
 
   /** §5.13 */
   reportTaskStatistics(args: A.ReportTaskStatisticsArgs, now: Seconds): void {
-    const task = this.taskTable.get(args.taskId);
+    const task = this.recordOf(args.taskId);
     if (task) this.events.push({ type: "task_statistics", at: now, task: taskFacts(task), statistics: args.statistics });
   }
 
@@ -606,7 +606,7 @@ export class Engine {
       const obj = value as Record<string, unknown>;
       id = Object.hasOwn(obj, "task_id") ? obj.task_id : obj.id;
     }
-    const task = typeof id === "string" ? this.taskTable.get(id) : undefined;
+    const task = typeof id === "string" ? this.recordOf(id) : undefined;
     if (task) this.events.push({ type: "task_started", at: now, task: taskFacts(task) });
   }
 
@@ -619,7 +619,7 @@ export class Engine {
   }
 
   addSchedulerMessageResponse(args: A.AddSchedulerMessageResponseArgs, _now: Seconds): void {
-    const task = this.taskTable.get(args.taskId);
+    const task = this.recordOf(args.taskId);
     if (!task) return;
     task.schedulerMessageResponses = { ...task.schedulerMessageResponses, [args.messageId]: args.response };
     this.touched(task);
@@ -627,7 +627,7 @@ export class Engine {
 
   /** Removes and returns the stored response (null when none). */
   getSchedulerMessageResponse(args: A.GetSchedulerMessageResponseArgs, _now: Seconds): unknown {
-    const task = this.taskTable.get(args.taskId);
+    const task = this.recordOf(args.taskId);
     if (!task || !Object.hasOwn(task.schedulerMessageResponses, args.messageId)) return null;
     const { [args.messageId]: response, ...rest } = task.schedulerMessageResponses;
     task.schedulerMessageResponses = rest;
@@ -637,7 +637,7 @@ export class Engine {
 
   /** §5.23 */
   reEnableTask(args: A.ReEnableTaskArgs, now: Seconds): A.ReEnableResult {
-    const task = this.taskTable.get(args.taskId);
+    const task = this.recordOf(args.taskId);
     if (!task || task.status !== DISABLED || !task.schedulerDisableTime) return null;
     this.reEnable(task, now);
     return task;
@@ -645,7 +645,7 @@ export class Engine {
 
   /** §5.24: FAILED → PENDING at once; the failure history is kept. */
   forgiveFailures(args: A.ForgiveFailuresArgs, now: Seconds): A.TaskStatusResult {
-    const task = this.taskTable.get(args.taskId);
+    const task = this.recordOf(args.taskId);
     if (!task) return { taskId: args.taskId, status: null };
     if (task.status === FAILED) {
       this.recordHistory(task, PENDING, null, now);
@@ -656,7 +656,7 @@ export class Engine {
 
   /** §5.25 */
   markAsDone(args: A.MarkAsDoneArgs, now: Seconds): A.TaskStatusResult {
-    const task = this.taskTable.get(args.taskId);
+    const task = this.recordOf(args.taskId);
     if (!task) return { taskId: args.taskId, status: null };
     if (task.status === RUNNING || task.status === FAILED || task.status === DISABLED) {
       this.recordHistory(task, DONE, null, now);
@@ -724,7 +724,7 @@ export class Engine {
     popDue(this.removeTimers, (key) => now >= key, due);
 
     const removed: TaskRecord[] = [];
-    const visit = this.options.pruneEveryTask ? [...this.taskTable.values()] : this.inTableOrder(due);
+    const visit = this.options.pruneEveryTask ? [...this.taskTable.values()].map((meta) => meta.task) : this.inTableOrder(due);
     for (const task of visit) {
       if (
         (task.status === RUNNING || task.status === BATCH_RUNNING) &&
@@ -755,13 +755,13 @@ export class Engine {
   private inTableOrder(ids: Set<string>): TaskRecord[] {
     const out: TaskRecord[] = [];
     if (ids.size * Math.log2(ids.size + 2) > this.taskTable.size) {
-      for (const task of this.taskTable.values()) if (ids.has(task.id)) out.push(task);
+      for (const meta of this.taskTable.values()) if (ids.has(meta.task.id)) out.push(meta.task);
       return out;
     }
     const keyed: Array<[number, TaskRecord]> = [];
     for (const id of ids) {
-      const task = this.taskTable.get(id);
-      if (task) keyed.push([this.meta.get(id)!.seq, task]);
+      const meta = this.taskTable.get(id);
+      if (meta) keyed.push([meta.seq, meta.task]);
     }
     keyed.sort((a, b) => a[0] - b[0]);
     for (const [, task] of keyed) out.push(task);
@@ -826,15 +826,15 @@ export class Engine {
     const from = task.status;
     this.statusIndex.get(from)?.delete(task.id);
     this.statusSet(next).add(task.id);
-    this.meta.get(task.id)!.statusSeq = ++this.statusSeqCounter;
+    this.taskTable.get(task.id)!.statusSeq = ++this.statusSeqCounter;
     task.status = next;
     task.updated = now;
     if ((from === DONE) !== (next === DONE)) {
       const delta = next === DONE ? -1 : 1;
       for (const id of this.dependentsOf(task.id)) {
-        const dependent = this.taskTable.get(id);
-        if (!dependent) continue;
-        const meta = this.meta.get(id)!;
+        const meta = this.taskTable.get(id);
+        if (!meta) continue;
+        const dependent = meta.task;
         // A task may list the same dep once only (deps is a set), so one step per edge.
         meta.unmet += delta;
         this.refresh(dependent);
@@ -864,7 +864,7 @@ export class Engine {
         this.touched(t);
       }
       for (const depId of t.deps) {
-        const dep = this.taskTable.get(depId);
+        const dep = this.recordOf(depId);
         if (dep && rankPriority(dep.priority) < raised) stack.push([dep, raised]);
       }
     }
@@ -941,7 +941,7 @@ export class Engine {
   private runningByRank(): RankEntry[] {
     const out: RankEntry[] = [];
     for (const task of this.tasksByStatus(RUNNING)) {
-      out.push({ task: task as TaskRecord, priority: rankPriority(task.priority), time: task.time, seq: Number.MAX_SAFE_INTEGER / 2 + this.meta.get(task.id)!.statusSeq, signature: "", resources: task.resources });
+      out.push({ task: task as TaskRecord, priority: rankPriority(task.priority), time: task.time, seq: Number.MAX_SAFE_INTEGER / 2 + this.taskTable.get(task.id)!.statusSeq, signature: "", resources: task.resources });
     }
     return out.sort(compareRank);
   }
@@ -956,7 +956,7 @@ export class Engine {
     for (const name of batcher.batchedArgs) values[name] = [best.params[name]];
     const fixed = Object.entries(best.params).filter(([name]) => !batched.has(name));
     const members = [best];
-    const bestEntry = this.meta.get(best.id)!.rank;
+    const bestEntry = this.taskTable.get(best.id)!.rank;
     const family = this.familyRanked.get(best.family);
     if (!bestEntry || !family) return { members, values };
     // Only tasks ranked after best can join; identical resources are required, so compare signatures first.
@@ -1010,7 +1010,7 @@ export class Engine {
     if (this.blockedFor === set) return this.blocked;
     const blocked = new Map<string, [number, number, number]>();
     for (const id of set) {
-      const task = this.taskTable.get(id)!;
+      const task = this.taskTable.get(id)!.task;
       const n = task.workers.size;
       let i = 0;
       for (const w of task.workers) {
@@ -1033,7 +1033,7 @@ export class Engine {
     const queue = [...(this.statusIndex.get(DISABLED) ?? [])];
     for (let i = 0; i < queue.length; i++) {
       for (const id of this.dependentsOf(queue[i]!)) {
-        if (found.has(id) || this.taskTable.get(id)?.status !== PENDING) continue;
+        if (found.has(id) || this.taskTable.get(id)?.task.status !== PENDING) continue;
         found.add(id);
         queue.push(id);
       }
@@ -1056,7 +1056,7 @@ export class Engine {
   private touchesDisabled(task: TaskRecord): boolean {
     const cache = this.upstreamDisabled;
     for (const dep of task.deps) {
-      if (cache?.has(dep) || this.taskTable.get(dep)?.status === DISABLED) return true;
+      if (cache?.has(dep) || this.taskTable.get(dep)?.task.status === DISABLED) return true;
     }
     return false;
   }
@@ -1065,11 +1065,11 @@ export class Engine {
 
   private createTask(id: string, status: TaskStatus, now: Seconds, fields: NewTaskFields): TaskRecord {
     const task = newTaskRecord(id, status, now, configRetryPolicy(this.config), fields);
-    this.taskTable.set(id, task);
+    const meta = newMeta(task, ++this.seqCounter, ++this.statusSeqCounter);
+    this.taskTable.set(id, meta);
     this.statusSet(status).add(id);
-    this.meta.set(id, newMeta(++this.seqCounter, ++this.statusSeqCounter));
     for (const dep of task.deps) this.linkDependent(dep, id);
-    this.meta.get(id)!.unmet = this.countUnmet(task);
+    meta.unmet = this.countUnmet(task);
     if (this.upstreamDisabled && status === PENDING && this.touchesDisabled(task)) this.upstreamDisabled = null;
     this.touched(task);
     return task;
@@ -1077,11 +1077,10 @@ export class Engine {
 
   private deleteTask(task: TaskRecord): void {
     const id = task.id;
-    const meta = this.meta.get(id)!;
+    const meta = this.taskTable.get(id)!;
     this.withdraw(task, meta);
     this.statusIndex.get(task.status)?.delete(id);
     this.taskTable.delete(id);
-    this.meta.delete(id);
     this.orphans.delete(id);
     for (const dep of task.deps) this.unlinkDependent(dep, id);
     for (const w of task.stakeholders) this.workerIndexes.get(w)?.stakes.delete(id);
@@ -1089,8 +1088,8 @@ export class Engine {
       for (const dependentId of [...this.dependentsOf(id)]) {
         const dependent = this.taskTable.get(dependentId);
         if (!dependent) continue;
-        this.meta.get(dependentId)!.unmet++;
-        this.refresh(dependent);
+        dependent.unmet++;
+        this.refresh(dependent.task);
       }
     }
     if (this.upstreamDisabled && (task.status === DISABLED || this.upstreamDisabled.has(id))) this.upstreamDisabled = null;
@@ -1106,16 +1105,20 @@ export class Engine {
     for (const dep of old) if (!deps.has(dep)) this.unlinkDependent(dep, task.id);
     for (const dep of deps) if (!old.has(dep)) this.linkDependent(dep, task.id);
     task.deps = depsSet(deps);
-    this.meta.get(task.id)!.unmet = this.countUnmet(task);
+    this.taskTable.get(task.id)!.unmet = this.countUnmet(task);
     if (this.upstreamDisabled && (this.upstreamDisabled.has(task.id) || (task.status === PENDING && this.touchesDisabled(task)))) {
       this.upstreamDisabled = null;
     }
     this.touched(task);
   }
 
+  private recordOf(id: string): TaskRecord | undefined {
+    return this.taskTable.get(id)?.task;
+  }
+
   /** The table's own string for an existing task id, so that deps share it. */
   private canonicalId(id: string): string {
-    return this.taskTable.get(id)?.id ?? id;
+    return this.taskTable.get(id)?.task.id ?? id;
   }
 
   /** One instance per distinct family/module name (few of them, repeated on every task). */
@@ -1131,7 +1134,7 @@ export class Engine {
 
   private countUnmet(task: TaskRecord): number {
     let unmet = 0;
-    for (const dep of task.deps) if (this.taskTable.get(dep)?.status !== DONE) unmet++;
+    for (const dep of task.deps) if (this.taskTable.get(dep)?.task.status !== DONE) unmet++;
     return unmet;
   }
 
@@ -1192,7 +1195,7 @@ export class Engine {
   }
 
   private setOnTaskAndBatch(taskId: string, set: (task: TaskRecord) => void): void {
-    const task = this.taskTable.get(taskId);
+    const task = this.recordOf(taskId);
     if (!task) return;
     this.update(task, set);
     if (task.status === RUNNING && task.batchId !== null) {
@@ -1207,7 +1210,7 @@ export class Engine {
 
   /** Records that a task changed: re-derives its index entries and marks it dirty. */
   private touched(task: TaskRecord): void {
-    if (!this.taskTable.has(task.id)) return;
+    if (this.taskTable.get(task.id)?.task !== task) return;
     this.refresh(task);
     this.trackOrphan(task);
     this.changes.tasks.add(task.id);
@@ -1216,7 +1219,7 @@ export class Engine {
 
   /** Recomputes what the task contributes to the indexes, replacing the old contribution. */
   private refresh(task: TaskRecord): void {
-    const meta = this.meta.get(task.id)!;
+    const meta = this.taskTable.get(task.id)!;
     const status = task.status;
     const counted = status === PENDING || status === FAILED;
     const resourceful = status === PENDING && hasKeys(task.resources);
@@ -1251,7 +1254,7 @@ export class Engine {
    * follow the set (the global ones do not depend on it).
    */
   private mutateWorkers(task: TaskRecord, change: (workers: Set<string>) => Set<string>): void {
-    const meta = this.meta.get(task.id)!;
+    const meta = this.taskTable.get(task.id)!;
     if (this.upstreamDisabled?.has(task.id)) this.upstreamDisabled = null;
     if (meta.indexed) this.withdrawFromWorkers(task, meta);
     task.workers = change(task.workers);
@@ -1372,7 +1375,7 @@ export class Engine {
     this.workerIndexes.delete(id);
     const affected = new Set([...index.tasks, ...index.stakes]);
     for (const taskId of affected) {
-      const task = this.taskTable.get(taskId);
+      const task = this.recordOf(taskId);
       if (!task) continue;
       task.stakeholders = this.singletons.withoutItem(task.stakeholders, id);
       if (task.workers.has(id)) this.mutateWorkers(task, (workers) => this.singletons.withoutItem(workers, id));
@@ -1435,8 +1438,8 @@ function samePolicy(a: RetryPolicy, b: RetryPolicy): boolean {
   return a.retryCount === b.retryCount && a.disableHardTimeout === b.disableHardTimeout && a.disableWindow === b.disableWindow;
 }
 
-function newMeta(seq: number, statusSeq: number): TaskMeta {
-  return { seq, statusSeq, unmet: 0, indexed: false, counted: false, resourceful: false, rank: null, batchFamily: null, rankRunnable: false };
+function newMeta(task: TaskRecord, seq: number, statusSeq: number): TaskMeta {
+  return { task, seq, statusSeq, unmet: 0, indexed: false, counted: false, resourceful: false, rank: null, batchFamily: null, rankRunnable: false };
 }
 
 function popDue(heap: MinHeap, isDue: (key: number) => boolean, into: Set<string>): void {
