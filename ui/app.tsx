@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 import type { UiSummary } from "../src/http/ui/types.ts";
 import { rpc, uiApi } from "./api/client.ts";
-import { Modal, ModalHost, openModal } from "./components/modal.tsx";
+import { closeModal, Modal, ModalHost, openModal } from "./components/modal.tsx";
 import { toast, ToastHost } from "./components/toast.tsx";
 import { hashHref, type Tab, tabOf, useHash } from "./lib/hash.ts";
 import { useLiveTasks, useLiveVersion } from "./lib/live.ts";
@@ -110,7 +110,12 @@ export function App() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement | null;
-      if (e.ctrlKey || e.metaKey || e.altKey || document.querySelector(".modal")) return;
+      if (document.querySelector(".modal")) {
+        // Also here, not only in the dialog: a key pressed right after it opened must close it too.
+        if (e.key === "Escape") closeModal();
+        return;
+      }
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (target && (target.tagName === "INPUT" || target.tagName === "SELECT" || target.tagName === "TEXTAREA")) return;
       const hit = TABS.find((t) => t.key === e.key);
       if (hit) {

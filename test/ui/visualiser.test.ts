@@ -353,6 +353,15 @@ describe("actions change the server's state", () => {
         await rpc(server.url, "add_scheduler_message_response", { task_id: id, message_id: messageId, response: "paused at row 7" });
         await page.waitForFunction(() => document.querySelector(".modal")?.textContent?.includes("paused at row 7"), undefined, { timeout: 5000 });
         await screenshot(page, "send-message-modal");
+        await page.keyboard.press("Escape");
+
+        // Luigi's D3 view labels an edge into a DONE task with the dependency's run time.
+        await rpc(server.url, "mark_as_done", { task_id: id });
+        const parent = "ChattyReport_2026_11_21_0000000000";
+        await rpc(server.url, "add_task", { worker: WORKER_A, task_id: parent, family: "ChattyReport", deps: [id], status: "DONE" });
+        await page.goto(`${server.url}/static/visualiser/index.html#tab=graph&taskId=${encodeURIComponent(parent)}`);
+        await page.waitForSelector(`g.node${attr("data-task-id", id)}`);
+        expect(await page.locator(".edge-label").allTextContents()).toEqual([expect.stringMatching(/^\d+(\.\d)?s$|^\d+m \d\ds$/)]);
       } finally {
         alive.add(WORKER_A);
         await close();

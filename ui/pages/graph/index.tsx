@@ -25,13 +25,16 @@ function clip(text: string, n: number): string {
   return text.length > n ? `${text.slice(0, n - 1)}…` : text;
 }
 
+/** A layout with the [dependant, dependency] pair behind each routed edge. */
+type Placed = LayoutResult & { pairs: Array<[string, string]> };
+
 interface View {
   x: number;
   y: number;
   k: number;
 }
 
-function GraphCanvas({ graph, layout, selected, onSelect, onFocus }: { graph: UiGraph; layout: LayoutResult; selected: string | null; onSelect: (id: string) => void; onFocus: (id: string) => void }) {
+function GraphCanvas({ graph, layout, selected, onSelect, onFocus }: { graph: UiGraph; layout: Placed; selected: string | null; onSelect: (id: string) => void; onFocus: (id: string) => void }) {
   const host = useRef<HTMLDivElement>(null);
   const stage = useRef<HTMLDivElement>(null);
   // Pan and zoom move a composited layer (a CSS transform on the stage), outside Preact:
@@ -71,6 +74,23 @@ function GraphCanvas({ graph, layout, selected, onSelect, onFocus }: { graph: Ui
         .join(""),
     [layout],
   );
+
+  // Luigi's D3 view: an edge into a DONE task is labelled with how long the dependency ran.
+  const edgeLabels = useMemo(() => {
+    const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+    return layout.pairs.map(([dependant, dependency], i) => {
+      const parent = byId.get(dependant);
+      const child = byId.get(dependency);
+      const points = layout.edges[i] ?? [];
+      const mid = points[Math.floor(points.length / 2)];
+      if (parent?.status !== "DONE" || !child || child.timeRunning === null || !mid) return null;
+      return (
+        <text key={`${dependant}>${dependency}`} class="edge-label" x={mid.x + 4} y={mid.y}>
+          {duration(child.lastUpdated - child.timeRunning)}
+        </text>
+      );
+    });
+  }, [graph, layout]);
 
   const onWheel = (e: WheelEvent) => {
     e.preventDefault();
@@ -117,7 +137,7 @@ function GraphCanvas({ graph, layout, selected, onSelect, onFocus }: { graph: Ui
               {showText && (
                 <>
                   <text x={14} y={17} class="node-name">{clip(node.name || node.id, 24)}</text>
-                  <text x={14} y={33} class="node-params">{clip(paramText(node.params) || node.category, 30)}</text>
+                  <text x={14} y={33} class="node-params">{clip(paramText(node.params) || node.category, 28)}</text>
                 </>
               )}
             </g>
@@ -153,6 +173,7 @@ function GraphCanvas({ graph, layout, selected, onSelect, onFocus }: { graph: Ui
       <div class="graph-stage" ref={stage}>
         <svg width={layout.width} height={layout.height} data-testid="graph-svg">
           <path class="edges" d={edgePath} />
+          {showText && edgeLabels}
           {nodesLayer}
         </svg>
       </div>
@@ -216,7 +237,7 @@ export function GraphPage({ hash, version }: { hash: URLSearchParams; version: n
   const hops = HOPS.includes(hash.get("hops") ?? "") ? (hash.get("hops") as string) : "all";
 
   const [graph, setGraph] = useState<UiGraph | null>(null);
-  const [layout, setLayout] = useState<LayoutResult | null>(null);
+  const [layout, setLayout] = useState<Placed | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [nonce, setNonce] = useState(0);
@@ -242,7 +263,7 @@ export function GraphPage({ hash, version }: { hash: URLSearchParams; version: n
         for (const n of g.nodes) for (const e of n.edges) edges.push(invert ? [e, n.id] : [n.id, e]);
         const result = await requestLayout({ rankdir, nodes: g.nodes.map((n) => ({ id: n.id, width: NODE_W, height: NODE_H })), edges });
         // A newer refresh may have come meanwhile; the layout is still right if the shape is.
-        if (structure.current === shape) setLayout(result);
+        if (structure.current === shape) setLayout({ ...result, pairs: edges });
       })
       .catch((e: Error) => alive && setError(e.message));
     return () => {
