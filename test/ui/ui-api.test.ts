@@ -92,6 +92,16 @@ describe("/ui-api", () => {
     expect(s.workers).toBe(1);
   });
 
+  test("summary follows the settings: pause disabled, history on", async () => {
+    const t = createTestApp({ engine: { pauseEnabled: false, recordTaskHistory: true } });
+    const s = await json<UiSummary>(t, "/ui-api/summary");
+    expect(s.pauseEnabled).toBe(false);
+    expect(s.hasHistory).toBe(true);
+    const paused = createTestApp();
+    await paused.rpc("pause");
+    expect((await json<UiSummary>(paused, "/ui-api/summary?fresh=1")).paused).toBe(true);
+  });
+
   test("tasks: filtered by category, family and search on the server, paged and sorted", async () => {
     const t = createTestApp();
     await pipeline(t);
