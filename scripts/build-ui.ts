@@ -11,7 +11,7 @@
  * Run directly (`bun scripts/build-ui.ts`) or through scripts/build.ts.
  * @module
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { UiAsset, UiBundle } from "../src/http/ui/assets.ts";
 
@@ -64,8 +64,12 @@ export async function buildUi({ outfile = UI_BUNDLE_PATH, minify = true } = {}):
   }
   bundle["index.html"] = asset("text/html; charset=utf-8", html);
 
+  // Written under a temporary name and renamed: several people build at once, and a compile
+  // must never embed a half-written bundle.
   mkdirSync(dirname(outfile), { recursive: true });
-  writeFileSync(outfile, JSON.stringify(bundle));
+  const partial = `${outfile}.partial-${process.pid}`;
+  writeFileSync(partial, JSON.stringify(bundle));
+  renameSync(partial, outfile);
   return bundle;
 }
 
