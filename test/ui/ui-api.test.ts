@@ -102,6 +102,16 @@ describe("/ui-api", () => {
     expect((await json<UiSummary>(paused, "/ui-api/summary?fresh=1")).paused).toBe(true);
   });
 
+  test("summary lists at most 2,000 families, the largest first, and says how many there are", async () => {
+    const t = createTestApp();
+    for (let i = 0; i < 2005; i++) await t.rpc("add_task", { worker: "W", task_id: `F${i}_x`, family: `F${i}` });
+    await t.rpc("add_task", { worker: "W", task_id: "F7_y", family: "F7" });
+    const s = await json<UiSummary>(t, "/ui-api/summary?fresh=1");
+    expect(s.familyCount).toBe(2005);
+    expect(s.families).toHaveLength(2000);
+    expect(s.families[0]).toEqual({ name: "F7", count: 2 });
+  });
+
   test("tasks: filtered by category, family and search on the server, paged and sorted", async () => {
     const t = createTestApp();
     await pipeline(t);

@@ -99,8 +99,12 @@ export function taskPage(engine: UiEngineView, snapshot: Snapshot, cache: TaskLi
   return { version: engine.version, matched: rows.length, total: base, offset: q.offset, rows: page };
 }
 
+/** Families listed in the summary at most; past that the filter box finds the rest. */
+export const MAX_FAMILIES = 2000;
+
 export function summary(engine: UiEngineView, snapshot: Snapshot, settings: UiSettings, resources: number, indexBuildMs: number): UiSummary {
-  const families = [...snapshot.families].map(([name, count]) => ({ name, count }));
+  let families = [...snapshot.families].map(([name, count]) => ({ name, count }));
+  if (families.length > MAX_FAMILIES) families = families.sort((a, b) => b.count - a.count).slice(0, MAX_FAMILIES);
   let workers = 0;
   for (const _ of engine.workers()) workers++;
   return {
@@ -110,6 +114,7 @@ export function summary(engine: UiEngineView, snapshot: Snapshot, settings: UiSe
     total: snapshot.rows.length,
     counts: snapshot.counts,
     families,
+    familyCount: snapshot.families.size,
     pauseEnabled: settings.pauseEnabled,
     paused: engine.isPaused(),
     hasHistory: settings.hasHistory,

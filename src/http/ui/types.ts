@@ -67,7 +67,10 @@ export interface UiSummary {
   indexBuildMs: number;
   total: number;
   counts: Record<Category, number>;
+  /** The families with the most tasks, at most MAX_FAMILIES of them (the sidebar must stay usable). */
   families: Array<{ name: string; count: number }>;
+  /** How many families there are in all. */
+  familyCount: number;
   pauseEnabled: boolean;
   paused: boolean;
   hasHistory: boolean;

@@ -49,6 +49,11 @@ export function FamilySidebar({ summary, selected }: { summary: UiSummary | null
         )}
       </header>
       {folders.length === 0 && <p class="muted small pad">No tasks yet.</p>}
+      {summary && summary.familyCount > summary.families.length && (
+        <p class="muted small pad">
+          The {summary.families.length.toLocaleString()} largest of {summary.familyCount.toLocaleString()} families; use the filter box for the others.
+        </p>
+      )}
       {folders.map(([folder, families]) => (
         <div key={folder} class="folder">
           <button type="button" class="folder-head" aria-expanded={isOpen(folder)} onClick={() => toggle(folder)}>
