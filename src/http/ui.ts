@@ -14,11 +14,12 @@ export function mountUi(app: Hono, ctx: AppContext): void {
   const { engine } = ctx.service;
   const changes = new TaskChangeLog();
   ctx.service.addListener(changes);
-  mountUiApi(app, engine, {
+  const index = mountUiApi(app, engine, {
     pauseEnabled: engine.config.pauseEnabled,
     sendMessages: engine.config.sendMessages,
     hasHistory: engine.hasTaskHistory(),
     maxGraphNodes: engine.config.maxGraphNodes,
   }, changes);
-  mountStatic(app);
+  // Opening the page warms the task index, so the first /ui-api answers need not wait for it.
+  mountStatic(app, () => void index.get());
 }

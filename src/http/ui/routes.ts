@@ -50,7 +50,8 @@ function taskQuery(c: Context): TaskQuery {
   };
 }
 
-export function mountUiApi(app: Hono, engine: UiEngineView, settings: UiSettings, changes: ChangeSource | null = null): void {
+/** Mounts /ui-api/*; returns the task index, so the page route can start its first build early. */
+export function mountUiApi(app: Hono, engine: UiEngineView, settings: UiSettings, changes: ChangeSource | null = null): TaskIndex {
   const index = new TaskIndex(engine, changes);
   const lists = new TaskListCache();
   const fresh = (c: Context) => c.req.query("fresh") === "1";
@@ -102,4 +103,5 @@ export function mountUiApi(app: Hono, engine: UiEngineView, settings: UiSettings
   app.get("/ui-api/resources", (c) => json(c, resourceList(engine, settings)));
   app.on(["POST", "PUT", "DELETE", "PATCH"], ["/ui-api/*"], (c) => errorJson(c, "METHOD_NOT_ALLOWED", "the UI API is read-only (GET); actions go through /api", 405));
   app.get("/ui-api/*", (c) => errorJson(c, "NOT_FOUND", "no such UI API route", 404));
+  return index;
 }

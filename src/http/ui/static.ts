@@ -47,7 +47,11 @@ function serveAsset(c: Context, asset: UiAsset, name: string): Response {
 
 const NOT_BUILT = "The visualiser is not built. Run `bun scripts/build-ui.ts` (or `bun scripts/build.ts`) and restart.\n";
 
-export function mountStatic(app: Hono): void {
+/**
+ * @param onPage called when the page itself is served: the index can start
+ *   its first build while the browser is still loading the scripts.
+ */
+export function mountStatic(app: Hono, onPage: () => void = () => {}): void {
   // Hono runs GET handlers for HEAD too; HEAD / must be 204 (server.md §3.5).
   app.get("/", (c) => {
     if (c.req.method === "HEAD") return c.body(null, 204);
@@ -61,6 +65,7 @@ export function mountStatic(app: Hono): void {
     const name = c.req.param("file");
     const asset = Object.hasOwn(bundle, name) ? bundle[name] : undefined;
     if (!asset) return c.notFound();
+    if (name === "index.html") onPage();
     return serveAsset(c, asset, name);
   });
 }
