@@ -21,5 +21,5 @@ export function mountUi(app: Hono, ctx: AppContext): void {
     maxGraphNodes: engine.config.maxGraphNodes,
   }, changes);
   // Opening the page warms the task index, so the first /ui-api answers need not wait for it.
-  mountStatic(app, () => void index.get());
+  mountStatic(app, () => void index.get().catch(() => {}));
 }

@@ -182,7 +182,7 @@ export class TaskIndex {
    * change yet, and then never hear about it again.
    */
   shownVersion(): number {
-    void this.get();
+    this.get().catch(() => {}); // a failed build is reported to the requests that wait for one
     return this.snapshot?.version ?? -1;
   }
 
