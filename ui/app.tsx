@@ -41,7 +41,7 @@ function tabHref(tab: Tab, hash: URLSearchParams): string {
   if (tab === "tasks") return hashHref({ tab: "tasks", ...keep(source("tasks"), ["statuses", "family", "search__search", "filterOnServer", "order", "length"]) });
   if (tab === "graph" || tab === "timeline") {
     const graph = current === "graph" || current === "timeline" ? hash : (lastHash.get(tab) ?? lastHash.get(tab === "graph" ? "timeline" : "graph") ?? new URLSearchParams());
-    return hashHref({ tab, ...keep(graph, ["taskId", "hideDone", "invert", "visType", "hops"]) });
+    return hashHref({ tab, ...keep(graph, ["taskId", "hideDone", "invert", "visType", "hops", "limit"]) });
   }
   if (tab === "resources") return hashHref({ tab, ...keep(source("resources"), ["resources"]) });
   return hashHref({ tab });

@@ -177,6 +177,12 @@ describe("/ui-api", () => {
     expect(limited.nodes.length).toBe(2);
     expect(limited.truncatedCount).toBeGreaterThan(0);
 
+    const capped = createTestApp({ engine: { maxGraphNodes: 3 } });
+    await pipeline(capped);
+    const small = await json<UiGraph>(capped, "/ui-api/graph?task_id=Top_x&limit=2000");
+    expect(small.limit).toBe(3);
+    expect(small.nodes).toHaveLength(3);
+
     const missing = await json<UiGraph>(t, "/ui-api/graph?task_id=nope");
     expect(missing.found).toBe(false);
   });

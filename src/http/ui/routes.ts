@@ -90,7 +90,8 @@ export function mountUiApi(app: Hono, engine: UiEngineView, settings: UiSettings
       direction,
       hops: intParam(c, "hops", 100_000, 1, 100_000),
       hideDone: c.req.query("hide_done") === "1",
-      limit: intParam(c, "limit", Math.min(2000, settings.maxGraphNodes), 1, Math.max(1, settings.maxGraphNodes)),
+      // [scheduler] max_graph_nodes caps what a page may ask for (Luigi caps its graphs the same way).
+      limit: Math.min(intParam(c, "limit", 2000, 1, 1_000_000), Math.max(1, settings.maxGraphNodes)),
     } as const;
     const snapshot = await index.get({ fresh: fresh(c) });
     const dependants = direction === "up" ? index.dependants() : null;

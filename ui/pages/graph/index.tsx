@@ -2,7 +2,7 @@
  * Dependency Graph tab (server.md §5.4): a task's neighbourhood, N hops down
  * its dependencies or up its dependants, laid out by dagre in a worker and
  * drawn as one SVG with pan and zoom. Luigi's hash keys: taskId, invert,
- * hideDone, visType (svg = top-down, d3 = left-to-right); ours: hops.
+ * hideDone, visType (svg = top-down, d3 = left-to-right); ours: hops, limit.
  * @module
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
@@ -20,6 +20,7 @@ import { StatusBadge } from "../tasks/index.tsx";
 const NODE_W = 190;
 const NODE_H = 42;
 const HOPS = ["1", "2", "3", "5", "10", "all"];
+const LIMITS = ["500", "2000", "5000"];
 
 function clip(text: string, n: number): string {
   return text.length > n ? `${text.slice(0, n - 1)}…` : text;
@@ -235,6 +236,7 @@ export function GraphPage({ hash, version }: { hash: URLSearchParams; version: n
   const hideDone = hash.get("hideDone") === "1";
   const rankdir = hash.get("visType") === "d3" ? "LR" : "TB";
   const hops = HOPS.includes(hash.get("hops") ?? "") ? (hash.get("hops") as string) : "all";
+  const limit = LIMITS.includes(hash.get("limit") ?? "") ? (hash.get("limit") as string) : "2000";
 
   const [graph, setGraph] = useState<UiGraph | null>(null);
   const [layout, setLayout] = useState<Placed | null>(null);
@@ -250,7 +252,7 @@ export function GraphPage({ hash, version }: { hash: URLSearchParams; version: n
     }
     let alive = true;
     uiApi
-      .graph({ task_id: taskId, direction: invert ? "up" : "down", hide_done: hideDone, hops: hops === "all" ? null : hops })
+      .graph({ task_id: taskId, direction: invert ? "up" : "down", hide_done: hideDone, hops: hops === "all" ? null : hops, limit })
       .then(async (g) => {
         if (!alive) return;
         setGraph(g);
@@ -269,7 +271,7 @@ export function GraphPage({ hash, version }: { hash: URLSearchParams; version: n
     return () => {
       alive = false;
     };
-  }, [taskId, invert, hideDone, hops, rankdir, version, nonce]);
+  }, [taskId, invert, hideDone, hops, limit, rankdir, version, nonce]);
 
   const focus = (id: string) => {
     setSelected(null);
@@ -292,6 +294,14 @@ export function GraphPage({ hash, version }: { hash: URLSearchParams; version: n
           <select value={hops} onChange={(e) => updateHash({ hops: e.currentTarget.value === "all" ? null : e.currentTarget.value })}>
             {HOPS.map((h) => (
               <option key={h} value={h}>{h}</option>
+            ))}
+          </select>
+        </label>
+        <label class="field inline">
+          Max nodes
+          <select value={limit} onChange={(e) => updateHash({ limit: e.currentTarget.value === "2000" ? null : e.currentTarget.value })}>
+            {LIMITS.map((n) => (
+              <option key={n} value={n}>{Number(n).toLocaleString()}</option>
             ))}
           </select>
         </label>
