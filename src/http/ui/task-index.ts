@@ -167,9 +167,12 @@ export class TaskIndex {
     }
     const now = performance.now();
     if (!this.building && (!current || now >= this.nextBuildAtMs || (fresh && now >= this.nextFreshAtMs))) {
-      this.building = this.build().finally(() => {
+      const building = this.build().finally(() => {
         this.building = null;
       });
+      // Observed here, so a failure nobody waits for is not an unhandled rejection.
+      building.catch(() => {});
+      this.building = building;
     }
     if (current && !fresh) return current;
     return this.building ?? (current as Snapshot);
