@@ -248,6 +248,18 @@ describe("/ui-api", () => {
     expect((await json<UiVersion>(t, "/ui-api/version")).tasks).toBe(before.tasks + 1);
   });
 
+  test("a failing index build answers 500 on the UI API and leaves the scheduler working", async () => {
+    const t = createTestApp();
+    await pipeline(t);
+    t.engine.tasks = () => {
+      throw new Error("boom");
+    };
+    expect((await t.app.request("/ui-api/summary")).status).toBe(500);
+    expect((await t.app.request("/ui-api/version")).status).toBe(200);
+    await Bun.sleep(20);
+    expect(await t.rpc("ping", { worker: "W1" })).toEqual({ rpc_messages: [] });
+  });
+
   test("events stream the version over SSE, and a new one after a change", async () => {
     const t = createTestApp();
     const controller = new AbortController();
