@@ -340,6 +340,7 @@ export function GraphPage({ hash, version }: { hash: URLSearchParams; version: n
               </span>
             ))}
             <span class="legend-item">⋯ Truncated</span>
+            <span class="legend-item hint">Click a task for its details and actions, double-click to focus the graph on it; drag to pan, wheel to zoom.</span>
           </div>
         </>
       )}
