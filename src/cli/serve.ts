@@ -16,6 +16,8 @@ import { ALREADY_RUNNING_EXIT, isDaemonChild, readyFilePath } from "./background
 import { removePidfileIfOurs, runningPid, writePidfile } from "./pidfile.ts";
 
 export async function serveForeground(args: CliArgs, config: Config): Promise<void> {
+  // Checked before anything is logged, so a bad port is the only line printed.
+  const port = args.unixSocket === null ? parsePort(args.port) : 8082;
   const daemon = isDaemonChild();
   const { log, output } = createServerLog(args.logdir === null ? null : resolve(args.logdir), { rotate: daemon });
   const pidfile = daemon && args.pidfile !== null ? resolve(args.pidfile) : null;
@@ -60,11 +62,12 @@ export async function serveForeground(args: CliArgs, config: Config): Promise<vo
   }, log);
 
   server = await startServer(config, {
-    port: args.unixSocket === null ? parsePort(args.port) : 8082,
+    port,
     address: args.address,
     unixSocket: args.unixSocket === null ? null : resolve(args.unixSocket),
     log,
   }).catch((error) => {
+    // Log lines first, then the caller's one-line reason: it stays the last line.
     output.flush();
     throw error;
   });
