@@ -215,19 +215,37 @@ const freeObject: FieldCodec<Record<string, unknown>> = {
   decode: (value, field) => asDoc(decodeFree(value), field),
 };
 
+/**
+ * Compiles the decoder of a record or struct: one fixed-shape object literal,
+ * a typeof for plain fields and one call site per other field. A restart runs
+ * it 100,000 times in a cold process, before the JIT has warmed up, where a
+ * loop of calls through a table costs twice as much. The source is built from
+ * this module's own field names and checks, never from data; `read` says how
+ * the stored value of field i is reached from `v`, and a field's name for
+ * errors is only built on the slow path.
+ */
+function compileDecoder<R>(codecs: Codecs<R>, read: (i: number, field: string) => string): (v: unknown, name: string) => R {
+  const fields = Object.keys(codecs) as (keyof R & string)[];
+  const decoders = fields.map((field) => codecs[field].decode);
+  const locals = fields.map((field, i) => `const x${i} = ${read(i, field)};`);
+  const entries = fields.map((field, i) => {
+    const call = `d[${i}](x${i}, n === "" ? ${JSON.stringify(field)} : n + ${JSON.stringify(`.${field}`)})`;
+    const asIs = codecs[field].storedAsIs;
+    return `${JSON.stringify(field)}: ${asIs ? `(${asIs(`x${i}`)}) ? x${i} : ${call}` : call}`;
+  });
+  const source = `return (v, n) => { ${locals.join(" ")} return { ${entries.join(", ")} }; };`;
+  return new Function("d", source)(decoders) as (v: unknown, name: string) => R;
+}
+
 function struct<R>(codecs: Codecs<R>): FieldCodec<R> {
+  const build = compileDecoder(codecs, (_, field) => `v[${JSON.stringify(field)}]`);
   return {
     encode(value) {
       const out: Doc = {};
       for (const key in codecs) out[key] = codecs[key].encode(value[key]);
       return out;
     },
-    decode(value, field) {
-      const doc = asDoc(value, field);
-      const out: Partial<R> = {};
-      for (const key in codecs) out[key] = codecs[key].decode(doc[key], `${field}.${key}`);
-      return out as R;
-    },
+    decode: (value, field) => build(asDoc(value, field), field),
   };
 }
 
@@ -292,31 +310,15 @@ const WORKER: Codecs<WorkerRecord> = {
 
 class RecordCodec<R> {
   private readonly fields: (keyof R & string)[];
-  /** Parallel to `fields`: restoring 100,000 tasks calls these 3 million times. */
-  private readonly decoders: FieldCodec<unknown>["decode"][];
+  private readonly build: (values: unknown, name: string) => R;
 
   constructor(
     private readonly kind: string,
     private readonly codecs: Codecs<R>,
   ) {
     this.fields = Object.keys(codecs) as (keyof R & string)[];
-    this.decoders = this.fields.map((field) => codecs[field].decode);
-    // One function per record type: a fixed-shape object literal, a typeof
-    // for plain fields and one call site per other field. A restart runs it
-    // 100,000 times in a cold process, before the JIT has warmed up, where a
-    // loop of calls through `decoders[i]` costs twice as much. The source is
-    // built from this module's own field names and checks, never from data.
-    const locals = this.fields.map((_, i) => `const x${i} = v[${i}];`);
-    const entries = this.fields.map((field, i) => {
-      const call = `d[${i}](x${i}, ${JSON.stringify(field)})`;
-      const asIs = codecs[field].storedAsIs;
-      return `${JSON.stringify(field)}: ${asIs ? `(${asIs(`x${i}`)}) ? x${i} : ${call}` : call}`;
-    });
-    const source = `return (v) => { ${locals.join(" ")} return { ${entries.join(", ")} }; };`;
-    this.build = new Function("d", source)(this.decoders) as (values: unknown[]) => R;
+    this.build = compileDecoder(codecs, (i) => `v[${i}]`);
   }
-
-  private readonly build: (values: unknown[]) => R;
 
   encode(record: R): string {
     const out = new Array<unknown>(this.fields.length);
@@ -332,7 +334,7 @@ class RecordCodec<R> {
     if (!Array.isArray(values) || values.length !== this.fields.length) {
       throw new DecodeError(`${this.kind}: expected a list of ${this.fields.length} fields`);
     }
-    return this.build(values);
+    return this.build(values, "");
   }
 }
 
