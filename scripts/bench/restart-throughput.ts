@@ -10,10 +10,10 @@
  * add_task(DONE) until nothing is pending. Only ever listens on 127.0.0.1.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { freePort, median } from "./restart-support.ts";
 
 const { values } = parseArgs({
   options: {
@@ -26,16 +26,6 @@ const { values } = parseArgs({
 const TASKS = Number(values.tasks);
 const WORKERS = Number(values.workers);
 const RUNS = Number(values.runs);
-
-async function freePort(): Promise<number> {
-  return await new Promise((resolve) => {
-    const server = createServer();
-    server.listen({ port: 0, host: "127.0.0.1" }, () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 async function call<T>(base: string, method: string, data: Record<string, unknown>): Promise<T> {
   const reply = await fetch(`${base}/api/${method}`, { method: "POST", body: new URLSearchParams({ data: JSON.stringify(data) }) });
@@ -105,7 +95,6 @@ try {
       console.log(`run ${r} ${mode.padEnd(6)}: ${TASKS} tasks, ${rpcs} RPCs in ${seconds.toFixed(2)} s = ${(rpcs / seconds).toFixed(0)} RPC/s`);
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const file = median(results.file);
   const memory = median(results.memory);
   console.log(`median: state file ${file.toFixed(0)} RPC/s, :memory: ${memory.toFixed(0)} RPC/s -> durability keeps ${((100 * file) / memory).toFixed(0)}%`);

@@ -14,13 +14,13 @@
  * Only ever listens on 127.0.0.1.
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { ChangeSet } from "../../src/engine/events.ts";
 import type { EngineState, TaskRecord, WorkerRecord } from "../../src/engine/types.ts";
 import { openStateStore, type StateSource } from "../../src/store/state/store.ts";
+import { freePort, median } from "./restart-support.ts";
 
 const { values } = parseArgs({
   options: {
@@ -114,11 +114,6 @@ function writeStateFile(path: string): void {
   console.log(`wrote ${TASKS} tasks, ${WORKERS} workers in ${(performance.now() - started).toFixed(0)} ms; file ${(statSync(path).size / 1e6).toFixed(1)} MB`);
 }
 
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 function storeOpen(path: string): void {
   const times: number[] = [];
   for (let run = 0; run < RUNS; run++) {
@@ -129,16 +124,6 @@ function storeOpen(path: string): void {
     store.close();
   }
   console.log(`openStateStore (lock, quick_check, read, decode) : median ${median(times).toFixed(0)} ms, runs ${times.map((t) => t.toFixed(0)).join(" ")}`);
-}
-
-async function freePort(): Promise<number> {
-  return await new Promise((resolve) => {
-    const server = createServer();
-    server.listen({ port: 0, host: "127.0.0.1" }, () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 async function binaryRestart(path: string, dir: string): Promise<void> {
