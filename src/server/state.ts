@@ -23,6 +23,7 @@ export function attachStateStore(config: Config, engine: Engine, service: Schedu
   try {
     if (store.restored) {
       engine.loadState(store.restored);
+      store.releaseRestored();
       // Loading is not a change: the file already holds all of it.
       engine.drainChanges();
     }

@@ -46,8 +46,10 @@ export interface StateListener extends EngineListener {
 
 export interface StateStore {
   readonly path: string;
-  /** What the engine had at the last commit; null for a new (or `:memory:`) store. */
+  /** What the engine had at the last commit; null for a new (or `:memory:`) store, or once released. */
   readonly restored: EngineState | null;
+  /** Forgets `restored` once the engine has it, so that tasks pruned later can be freed. */
+  releaseRestored(): void;
   readonly listener: StateListener;
   readonly stats: () => WriterStats | null;
   /** Final commit, WAL checkpoint, release of the lock. Idempotent; the same as `listener.close()`. */
@@ -85,7 +87,7 @@ export function openStateStore(path: string, options: StateStoreOptions): StateS
     // connection and means no -shm file is ever needed.
     db.exec("PRAGMA locking_mode = EXCLUSIVE");
     const state = readAndLock(db, path, options);
-    const restored = verdict.kind === "new" ? null : state;
+    let restored = verdict.kind === "new" ? null : state;
     db.exec(`PRAGMA synchronous = ${SYNCHRONOUS}`);
     db.exec(`PRAGMA journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
     const writer = new StateWriter(db, options.log);
@@ -110,7 +112,18 @@ export function openStateStore(path: string, options: StateStoreOptions): StateS
       flush: () => writer.flush(),
       close,
     };
-    return { path, restored, listener, stats: () => writer.stats, close };
+    return {
+      path,
+      get restored() {
+        return restored;
+      },
+      releaseRestored: () => {
+        restored = null;
+      },
+      listener,
+      stats: () => writer.stats,
+      close,
+    };
   } catch (error) {
     db.close();
     throw error;
@@ -285,7 +298,7 @@ function memoryStore(): StateStore {
     flush: () => Promise.resolve(),
     close(): void {},
   };
-  return { path: IN_MEMORY, restored: null, listener, stats: () => null, close() {} };
+  return { path: IN_MEMORY, restored: null, releaseRestored() {}, listener, stats: () => null, close() {} };
 }
 
 function onceOnly(action: () => void): () => void {

@@ -101,6 +101,19 @@ describe("round trip", () => {
     expect(restored.workers.map((w) => w.id)).toEqual(["w-keep"]);
   });
 
+  test("the store lets go of the restored state once the engine has it", async () => {
+    const path = tempPath();
+    const source = new FakeSource();
+    source.putTask(bareTask("A"));
+    const first = openStore(path);
+    await commit(first, source);
+    closeStore(first);
+    const second = openStore(path);
+    expect(second.restored!.tasks).toHaveLength(1);
+    second.releaseRestored();
+    expect(second.restored).toBeNull();
+  });
+
   test(":memory: is a store that keeps nothing and touches no file", async () => {
     const store = openStore(":memory:");
     expect(store.restored).toBeNull();
