@@ -1,3 +1,4 @@
+/** @jsxImportSource preact */
 /**
  * The page: header with the tabs, the pause switch and the History link; the
  * current tab from the URL hash; keyboard shortcuts (1–5 tabs, / search,

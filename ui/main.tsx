@@ -1,3 +1,4 @@
+/** @jsxImportSource preact */
 /** Render root of the visualiser. @module */
 import { render } from "preact";
 import { App } from "./app.tsx";

@@ -1,3 +1,4 @@
+/** @jsxImportSource preact */
 /**
  * The few icons the views need, as inline SVG (no icon font, nothing from the
  * network; emoji are missing on many servers' browsers).

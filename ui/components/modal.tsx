@@ -1,3 +1,4 @@
+/** @jsxImportSource preact */
 /**
  * Dialogs: one frame (Escape and the backdrop close it, focus goes inside),
  * and the dialogs the views open. A single host renders whichever is open, so

@@ -1,3 +1,4 @@
+/** @jsxImportSource preact */
 /** A labelled bar: task progress (percent) or resource usage (used/total). @module */
 
 export function ProgressBar({ percent, label, tone }: { percent: number; label?: string; tone?: "ok" | "warn" | "full" }) {

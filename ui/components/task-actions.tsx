@@ -1,3 +1,4 @@
+/** @jsxImportSource preact */
 /**
  * The action buttons of a task row (server.md §5.3), shown by the same rules
  * as Luigi's. Mutations go through Luigi's RPCs; the view refreshes itself

@@ -1,3 +1,4 @@
+/** @jsxImportSource preact */
 /**
  * The "which task?" bar of the graph and timeline views: typing a task id and
  * pressing Enter (or the button) writes `taskId` into the hash; extra

@@ -1,3 +1,4 @@
+/** @jsxImportSource preact */
 /**
  * The per-task dialogs of Luigi's visualiser (server.md §5.5): the error
  * trace with a re-run command, the live status message and progress, and

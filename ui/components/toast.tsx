@@ -1,3 +1,4 @@
+/** @jsxImportSource preact */
 /** Short notices after an action ("Forgiven: Task(x=1)"), gone after a few seconds. @module */
 import { useEffect, useState } from "preact/hooks";
 

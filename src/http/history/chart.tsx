@@ -1,3 +1,4 @@
+/** @jsxImportSource preact */
 /**
  * The /tasklist/{name} run-duration chart as inline SVG rendered on the
  * server: one bar per finished run, green for DONE, red for FAILED (Luigi's

@@ -1,3 +1,4 @@
+/** @jsxImportSource preact */
 /**
  * The history pages as Preact components, rendered to HTML on the server so
  * the runs and their links are in the page itself (curl-readable, as Luigi's

@@ -1,3 +1,4 @@
+/** @jsxImportSource preact */
 /**
  * The /history and /tasklist routes (server.md §3.1, §4.8–4.10). Each route
  * answers HTML by default and the same data as JSON with `?format=json`.

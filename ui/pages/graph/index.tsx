@@ -1,3 +1,4 @@
+/** @jsxImportSource preact */
 /**
  * Dependency Graph tab (server.md §5.4): a task's neighbourhood, N hops down
  * its dependencies or up its dependants, laid out by dagre in a worker and

@@ -1,3 +1,4 @@
+/** @jsxImportSource preact */
 /**
  * Resources tab (server.md §5.7): usage bars sorted by how full they are,
  * change a capacity, expand the running tasks holding a resource (the set of

@@ -1,3 +1,4 @@
+/** @jsxImportSource preact */
 /**
  * "TASK FAMILIES": families grouped into folders by the prefix before the
  * first dot (others under "Others"), each with its task count; clicking one

@@ -1,3 +1,4 @@
+/** @jsxImportSource preact */
 /**
  * Task List tab (server.md §5.3): status boxes with counts, the family
  * sidebar, the filter box and a paged, sortable table. Filtering, sorting and

@@ -1,3 +1,4 @@
+/** @jsxImportSource preact */
 /**
  * Run timeline (Gantt) of a pipeline: the tasks under a root (its dependency
  * graph) drawn from when each was handed to a worker (time_running) to when

@@ -1,3 +1,4 @@
+/** @jsxImportSource preact */
 /**
  * Workers tab (server.md §5.6): one card per worker, newest first, with its
  * running tasks; change its number of processes, disable it.
