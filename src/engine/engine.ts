@@ -13,7 +13,7 @@
  */
 import type * as A from "./args.ts";
 import { batchIdOf } from "./batch-id.ts";
-import { CompactSet, SingletonSets } from "./compact-set.ts";
+import { CompactSet, EMPTY_SET, SingletonSets } from "./compact-set.ts";
 import type { ChangeSet, EngineEvent } from "./events.ts";
 import { clearFailures, hasExcessiveFailures, recordFailure } from "./failures.ts";
 import { fits, Reservations } from "./greedy.ts";
@@ -311,19 +311,34 @@ export class Engine {
       adoptTask(task, policy, intern, this.singletons);
       this.taskTable.set(task.id, newMeta(task, ++this.seqCounter, ++this.statusSeqCounter));
       this.statusSet(task.status).add(task.id);
-      for (const dep of task.deps) this.linkDependent(dep, task.id);
       for (const w of task.stakeholders) this.workerIndex(w).stakes.add(task.id);
       this.trackOrphan(task);
       if (task.remove !== null) this.removeTimers.push(task.remove, task.id);
       if (task.status === FAILED && task.retry !== null) this.retryTimers.push(task.retry, task.id);
       if (task.status === DISABLED && task.schedulerDisableTime !== null) this.disableTimers.push(task.schedulerDisableTime, task.id);
     }
+    // Once every task is in the table: deps share the table's id strings, and
+    // links and unmet counts come from the same single walk over them.
     for (const meta of this.taskTable.values()) {
       const task = meta.task;
-      if (task.deps.size > 0) task.deps = new CompactSet(mapIter(task.deps, (dep) => this.canonicalId(dep)));
-      meta.unmet = this.countUnmet(task);
-      this.refresh(task);
+      if (task.deps.size === 0) {
+        task.deps = EMPTY_SET;
+        continue;
+      }
+      const deps = new CompactSet();
+      let unmet = 0;
+      for (const dep of task.deps) {
+        const target = this.taskTable.get(dep)?.task;
+        const id = target?.id ?? dep;
+        if (deps.has(id)) continue;
+        deps.add(id);
+        this.linkDependent(id, task.id);
+        if (target?.status !== DONE) unmet++;
+      }
+      task.deps = deps;
+      meta.unmet = unmet;
     }
+    for (const meta of this.taskTable.values()) this.refresh(meta.task);
     this.version++;
     this.events = [];
     this.changes = emptyChanges();
@@ -1479,9 +1494,9 @@ function decodeExpl(expl: string | null): string | null {
  * every task.
  */
 function adoptTask(task: TaskRecord, policy: RetryPolicy, intern: (s: string) => string, singletons: SingletonSets): void {
-  task.deps = depsSet(task.deps);
-  task.stakeholders = singletons.share(mapIter(task.stakeholders, intern));
-  task.workers = singletons.share(mapIter(task.workers, intern));
+  // deps are rebuilt by loadState once every id is known.
+  task.stakeholders = adoptWorkerSet(task.stakeholders, intern, singletons);
+  task.workers = adoptWorkerSet(task.workers, intern, singletons);
   task.family = intern(task.family);
   if (task.module !== null) task.module = intern(task.module);
   if (task.workerRunning !== null) task.workerRunning = intern(task.workerRunning);
@@ -1494,6 +1509,16 @@ function adoptTask(task: TaskRecord, policy: RetryPolicy, intern: (s: string) =>
   if (task.failures.length === 0) task.failures = EMPTY_LIST;
   if (task.owners.length === 0) task.owners = EMPTY_LIST;
   if (samePolicy(task.retryPolicy, policy)) task.retryPolicy = policy;
+}
+
+/** A restored stakeholders/workers set: shared when empty or single (no generator: 10^6 tasks go through here). */
+function adoptWorkerSet(set: Set<string>, intern: (s: string) => string, singletons: SingletonSets): Set<string> {
+  const n = set.size;
+  if (n === 0) return EMPTY_SET;
+  if (n === 1) for (const id of set) return singletons.of(id);
+  const out = new CompactSet();
+  for (const id of set) out.add(intern(id));
+  return out;
 }
 
 function* mapIter<T, U>(items: Iterable<T>, f: (item: T) => U): IterableIterator<U> {
