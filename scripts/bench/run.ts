@@ -80,7 +80,31 @@ interface Server {
   proc: Subprocess;
   startupMs: number;
   rssMb(): { rss: number; peak: number };
+  /** CPU seconds (user + system) the server process has used so far, from /proc. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
+}
+
+/** CPU seconds (user + system) of a process, from /proc/PID/stat. */
+function procCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // Fields 14 and 15 of stat(5) (utime, stime), counted from after the command name.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** This process's CPU seconds (user + system). */
+function ownCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+/** Server and client CPU over a phase: which side a throughput figure is bound by. */
+function cpuLine(server: Server, calls: number, from: { server: number; client: number }, seconds: number): string {
+  const s = server.cpuSeconds() - from.server;
+  const c = ownCpuSeconds() - from.client;
+  const us = (x: number) => ((x / calls) * 1e6).toFixed(0);
+  return `  CPU: server ${s.toFixed(2)} s (${us(s)} µs/RPC, ${((s / seconds) * 100).toFixed(0)}% of a core), client ${c.toFixed(2)} s (${us(c)} µs/RPC, ${((c / seconds) * 100).toFixed(0)}% of a core)`;
 }
 
 async function freePort(): Promise<number> {
@@ -136,7 +160,7 @@ async function startServer(dir: string, statePath: string): Promise<Server> {
     await proc.exited;
     clearTimeout(timer);
   };
-  return { base, proc, startupMs, rssMb, stop };
+  return { base, proc, startupMs, rssMb, cpuSeconds: () => procCpuSeconds(proc.pid), stop };
 }
 
 // ---- a client that speaks like the Python worker ----------------------------
@@ -241,6 +265,8 @@ async function printServerSide(base: string, methods: string[]): Promise<void> {
     const at = (p: number) => buckets.find(([, n]) => n >= total * p)![0] * 1000;
     console.log(`  server-side ${method}: ${total} calls, p50 ≤ ${at(0.5)} ms, p99 ≤ ${at(0.99)} ms`);
   }
+  const commits = text.match(/^luigid_state_commits (\S+)/m)?.[1];
+  if (commits !== undefined) console.log(`  state file: ${commits} group commits since start`);
 }
 
 // ---- scenarios ---------------------------------------------------------------
@@ -266,6 +292,7 @@ async function scenarioSchedule(): Promise<void> {
   const client = new Client(server.base, latencies);
   const dag = buildDag(n, W);
   const owned = byOwner(dag);
+  const cpu = { server: server.cpuSeconds(), client: ownCpuSeconds() };
   const started = performance.now();
   const stops = owned.map((_, i) => pinger(client, workerId(i)));
   const ran = await Promise.all(owned.map(async (tasks, i) => {
@@ -278,6 +305,7 @@ async function scenarioSchedule(): Promise<void> {
   const { rss, peak } = server.rssMb();
   console.log(`\nschedule: ${dag.length} tasks, ${W} workers: all DONE in ${seconds.toFixed(2)} s; ${latencies.calls} RPCs = ${(latencies.calls / seconds).toFixed(0)} RPC/s; tasks run ${total}; server RSS ${rss.toFixed(0)} MB (peak ${peak.toFixed(0)} MB)`);
   if (total !== dag.length) console.log(`  WARNING: ran ${total} of ${dag.length} tasks`);
+  console.log(cpuLine(server, latencies.calls, cpu, seconds));
   latencies.print();
   await printServerSide(server.base, ["add_task", "get_work", "ping"]);
   await server.stop();
@@ -291,9 +319,12 @@ async function scenarioPending(): Promise<void> {
   const fill = new Latencies();
   const dag = buildDag(n, W);
   const owned = byOwner(dag);
+  const cpu = { server: server.cpuSeconds(), client: ownCpuSeconds() };
   let started = performance.now();
   await Promise.all(owned.map((tasks, i) => schedule(new Client(server.base, fill), workerId(i), tasks)));
-  console.log(`\npending: ${dag.length} tasks added by ${W} workers in ${((performance.now() - started) / 1000).toFixed(1)} s (${(fill.calls / ((performance.now() - started) / 1000)).toFixed(0)} RPC/s); server RSS ${server.rssMb().rss.toFixed(0)} MB`);
+  const fillSeconds = (performance.now() - started) / 1000;
+  console.log(`\npending: ${dag.length} tasks added by ${W} workers in ${fillSeconds.toFixed(1)} s (${(fill.calls / fillSeconds).toFixed(0)} RPC/s); server RSS ${server.rssMb().rss.toFixed(0)} MB`);
+  console.log(cpuLine(server, fill.calls, cpu, fillSeconds));
   fill.print();
   await Bun.sleep(5000);
   console.log(`  server RSS after 5 s idle: ${server.rssMb().rss.toFixed(0)} MB`);

@@ -13,6 +13,7 @@ import { installOps } from "../ops/ops.ts";
 import type { AppContext } from "./context.ts";
 import { errorJson } from "./errors.ts";
 import { HEALTH_PATH, READY_PATH, healthResponse, readyResponse } from "./ops/probes.ts";
+import { pathAndQuery, rawPathname } from "./url.ts";
 
 /** Long GET URLs carry whole task graphs; the access log keeps their start. */
 const MAX_LOGGED_URI = 2000;
@@ -26,7 +27,7 @@ function remoteAddress(c: Context): string {
 }
 
 function uriOf(c: Context): string {
-  const url = new URL(c.req.url);
+  const url = pathAndQuery(c.req.url);
   const uri = url.pathname + url.search;
   return uri.length > MAX_LOGGED_URI ? `${uri.slice(0, MAX_LOGGED_URI)}…` : uri;
 }
@@ -51,11 +52,12 @@ export function mountOps(app: Hono, ctx: AppContext): void {
   app.get(HEALTH_PATH, () => healthResponse());
   app.get(READY_PATH, () => readyResponse(ctx.readiness.ready));
 
-  app.use("*", async (c, next) => {
+  // Without [auth] every request passes: no middleware at all, so it costs nothing per request.
+  if (ops.auth.enabled) app.use("*", async (c, next) => {
     const decision = ops.auth.decide({
       method: c.req.method,
       // The raw path, decoded once by the classifier exactly as the /api route decodes it.
-      path: new URL(c.req.url).pathname,
+      path: rawPathname(c.req.url),
       authorization: c.req.header("Authorization") ?? null,
       origin: c.req.header("Origin") ?? null,
       host: c.req.header("Host") ?? null,

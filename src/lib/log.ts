@@ -33,12 +33,20 @@ export function localDate(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
+/** The last second formatted, and which second it was: the access log writes a line per request. */
+let cachedSecond = Number.NaN;
+let cachedPrefix = "";
+
 /** Python logging's default asctime: local time, comma before milliseconds. */
 export function formatAsctime(date: Date): string {
-  return (
-    `${localDate(date)} ` +
-    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())},${pad(date.getMilliseconds(), 3)}`
-  );
+  const ms = date.getTime();
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    // Local offsets change only on whole seconds, so one second has one prefix.
+    cachedPrefix = `${localDate(date)} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())},`;
+    cachedSecond = second;
+  }
+  return cachedPrefix + pad(ms - second * 1000, 3);
 }
 
 export function formatLine(date: Date, name: string, pid: number, level: LogLevel, message: string): string {

@@ -8,7 +8,8 @@
 
 /** Whether a response is a stream that only ends when the client leaves. */
 export function isEventStream(response: Response): boolean {
-  return response.body !== null && (response.headers.get("Content-Type") ?? "").startsWith("text/event-stream");
+  // The type first: reading `body` of a reply built from a string materializes a stream for it.
+  return (response.headers.get("Content-Type") ?? "").startsWith("text/event-stream") && response.body !== null;
 }
 
 /** The same bytes as `body`, but the stream ends (and `body` is cancelled) when `signal` aborts. */
