@@ -117,7 +117,8 @@ export class Engine {
 
   /** id -> the task's bookkeeping, which holds the record itself (one map entry per task, not two). */
   private readonly taskTable = new Map<string, TaskMeta>();
-  private readonly statusIndex = new Map<TaskStatus, Set<string>>();
+  /** status -> its live records, in the order they entered it (records, not ids: listings walk it without a lookup per task). */
+  private readonly statusIndex = new Map<TaskStatus, Set<TaskRecord>>();
   private readonly workerTable = new Map<string, WorkerRecord>();
   private readonly batchers = new Map<string, Map<string, BatcherEntry>>();
   private capacities: Record<string, number>;
@@ -186,12 +187,8 @@ export class Engine {
 
   /** Tasks in one status, in the order they entered it (Luigi's status index). */
   *tasksByStatus(status: TaskStatus): IterableIterator<Readonly<TaskRecord>> {
-    const ids = this.statusIndex.get(status);
-    if (!ids) return;
-    for (const id of ids) {
-      const task = this.recordOf(id);
-      if (task) yield task;
-    }
+    const records = this.statusIndex.get(status);
+    if (records) yield* records;
   }
 
   countByStatus(status: TaskStatus): number {
@@ -200,7 +197,7 @@ export class Engine {
 
   statusCounts(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const [status, ids] of this.statusIndex) if (ids.size > 0) out[status] = ids.size;
+    for (const [status, records] of this.statusIndex) if (records.size > 0) out[status] = records.size;
     return out;
   }
 
@@ -310,7 +307,7 @@ export class Engine {
     for (const task of state.tasks) {
       adoptTask(task, policy, intern, this.singletons);
       this.taskTable.set(task.id, newMeta(task, ++this.seqCounter, ++this.statusSeqCounter));
-      this.statusSet(task.status).add(task.id);
+      this.statusSet(task.status).add(task);
       for (const w of task.stakeholders) this.workerIndex(w).stakes.add(task.id);
       this.trackOrphan(task);
       if (task.remove !== null) this.removeTimers.push(task.remove, task.id);
@@ -731,8 +728,8 @@ export class Engine {
     for (const worker of this.workerTable.values()) if (truthy(worker.info.assistant)) assistants.add(worker.id);
 
     const due = new Set<string>();
-    for (const id of this.statusIndex.get(RUNNING) ?? []) due.add(id);
-    for (const id of this.statusIndex.get(BATCH_RUNNING) ?? []) due.add(id);
+    for (const task of this.statusIndex.get(RUNNING) ?? []) due.add(task.id);
+    for (const task of this.statusIndex.get(BATCH_RUNNING) ?? []) due.add(task.id);
     for (const id of this.orphans) due.add(id);
     popDue(this.disableTimers, (key) => now - key > config.disablePersist, due);
     popDue(this.retryTimers, (key) => key < now, due);
@@ -839,8 +836,8 @@ export class Engine {
 
   private moveStatus(task: TaskRecord, next: TaskStatus, now: Seconds): void {
     const from = task.status;
-    this.statusIndex.get(from)?.delete(task.id);
-    this.statusSet(next).add(task.id);
+    this.statusIndex.get(from)?.delete(task);
+    this.statusSet(next).add(task);
     this.taskTable.get(task.id)!.statusSeq = ++this.statusSeqCounter;
     task.status = next;
     task.updated = now;
@@ -1045,7 +1042,7 @@ export class Engine {
   private upstreamDisabledSet(): Set<string> {
     if (this.upstreamDisabled) return this.upstreamDisabled;
     const found = new Set<string>();
-    const queue = [...(this.statusIndex.get(DISABLED) ?? [])];
+    const queue = Array.from(this.statusIndex.get(DISABLED) ?? [], (task) => task.id);
     for (let i = 0; i < queue.length; i++) {
       for (const id of this.dependentsOf(queue[i]!)) {
         if (found.has(id) || this.taskTable.get(id)?.task.status !== PENDING) continue;
@@ -1082,7 +1079,7 @@ export class Engine {
     const task = newTaskRecord(id, status, now, configRetryPolicy(this.config), fields);
     const meta = newMeta(task, ++this.seqCounter, ++this.statusSeqCounter);
     this.taskTable.set(id, meta);
-    this.statusSet(status).add(id);
+    this.statusSet(status).add(task);
     for (const dep of task.deps) this.linkDependent(dep, id);
     meta.unmet = this.countUnmet(task);
     if (this.upstreamDisabled && status === PENDING && this.touchesDisabled(task)) this.upstreamDisabled = null;
@@ -1094,7 +1091,7 @@ export class Engine {
     const id = task.id;
     const meta = this.taskTable.get(id)!;
     this.withdraw(task, meta);
-    this.statusIndex.get(task.status)?.delete(id);
+    this.statusIndex.get(task.status)?.delete(task);
     this.taskTable.delete(id);
     this.orphans.delete(id);
     for (const dep of task.deps) this.unlinkDependent(dep, id);
@@ -1345,7 +1342,7 @@ export class Engine {
     }
   }
 
-  private statusSet(status: TaskStatus): Set<string> {
+  private statusSet(status: TaskStatus): Set<TaskRecord> {
     let set = this.statusIndex.get(status);
     if (!set) this.statusIndex.set(status, (set = new Set()));
     return set;
