@@ -79,6 +79,13 @@ export class CompactSet implements Set<string> {
     return list.values() as unknown as SetIterator<string>;
   }
 
+  toArray(): string[] {
+    const v = this.v;
+    if (v === undefined) return [];
+    if (typeof v === "string") return [v];
+    return Array.isArray(v) ? v.slice() : [...v];
+  }
+
   keys(): SetIterator<string> {
     return this.values();
   }
@@ -126,6 +133,11 @@ export class CompactSet implements Set<string> {
   isDisjointFrom(other: ReadonlySetLike<unknown>): boolean {
     return new Set(this).isDisjointFrom(other);
   }
+}
+
+/** The items of a set as a new array; a CompactSet's without an iterator (listings do this for every task). */
+export function toArray(set: ReadonlySet<string>): string[] {
+  return set instanceof CompactSet ? set.toArray() : [...set];
 }
 
 /**

@@ -4,6 +4,7 @@
  * @module
  */
 import type { EngineConfig, TaskRecord, TaskStatus } from "../types.ts";
+import { toArray } from "../compact-set.ts";
 import { dict } from "./dict.ts";
 
 export interface SerialisedTask {
@@ -85,8 +86,7 @@ function pyRepr(value: unknown): string {
 /** `Family(k1=v1, k2=v2)` over public params sorted by name (§2.10). */
 export function displayName(task: NamedTask): string {
   const params = publicParams(task);
-  const keys = Object.keys(params);
-  if (keys.length > 1) keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const keys = sortedKeys(params);
   let out = `${task.family}(`;
   for (let i = 0; i < keys.length; i += 1) {
     const key = keys[i]!;
@@ -96,12 +96,33 @@ export function displayName(task: NamedTask): string {
   return `${out})`;
 }
 
+/**
+ * Keys in code-unit order, as Python sorts str. A task has a few params: an
+ * insertion sort of those costs a fraction of Array#sort with a comparator,
+ * which was a quarter of a 100k-task listing.
+ */
+function sortedKeys(params: Record<string, unknown>): string[] {
+  const keys = Object.keys(params);
+  const n = keys.length;
+  if (n > 16) return keys.sort();
+  for (let i = 1; i < n; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
 /** §2.9. `deps` is added only when given (graph views, re_enable_task). */
 export function serialiseTask(task: Readonly<TaskRecord>, config: SerialiseConfig, deps?: Iterable<string>): SerialisedTask {
   const out: SerialisedTask = {
     display_name: displayName(task),
     status: task.status,
-    workers: [...task.workers],
+    workers: toArray(task.workers),
     worker_running: task.workerRunning,
     time_running: task.timeRunning,
     start_time: task.time,

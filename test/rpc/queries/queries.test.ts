@@ -32,6 +32,12 @@ describe("display_name (§2.10)", () => {
   test("private params (visibility 2) are not public either", () => {
     expect(displayName(aTask("P", { family: "P", params: { k: "v" }, paramVisibilities: { k: 2 } }))).toBe("P()");
   });
+  test("keys in code-unit order, as Python sorts them: uppercase before lowercase, few keys and many", () => {
+    expect(displayName(aTask("S", { family: "S", params: { b: "2", B: "1", a: "3", _: "0" } }))).toBe("S(B=1, _=0, a=3, b=2)");
+    const many = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${19 - i}`, String(i)]));
+    const names = Object.keys(many).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    expect(displayName(aTask("M", { family: "M", params: many }))).toBe(`M(${names.map((k) => `${k}=${many[k]}`).join(", ")})`);
+  });
   test("non-string values render as Python's str()", () => {
     expect(displayName(aTask("V", { family: "V", params: { a: true, b: null, c: 3, d: ["x"] } }))).toBe("V(a=True, b=None, c=3, d=['x'])");
   });
