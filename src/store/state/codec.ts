@@ -22,6 +22,7 @@
  * corrupt state file, and the store refuses it rather than guess.
  * @module
  */
+import { CompactSet } from "../../engine/compact-set.ts";
 import type { BatcherEntry, RetryPolicy, RpcMessage, TaskRecord, WorkerRecord } from "../../engine/types.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -338,11 +339,24 @@ class RecordCodec<R> {
   }
 }
 
+/**
+ * Restore's variant: the three sets come back as the engine's own CompactSets,
+ * which loadState adopts, instead of 3 JS Sets per task that it would replace
+ * at once (~80 ms and ~80 MB of garbage per 100,000 tasks).
+ */
+const compactSet: FieldCodec<Set<string>> = {
+  encode: stringSet.encode,
+  decode: (value, field) => new CompactSet(stringList.decode(value, field)),
+};
+
 const taskCodec = new RecordCodec("task", TASK);
+const engineTaskCodec = new RecordCodec("task", { ...TASK, deps: compactSet, stakeholders: compactSet, workers: compactSet });
 const workerCodec = new RecordCodec("worker", WORKER);
 
 export const encodeTask = (task: TaskRecord): string => taskCodec.encode(task);
 export const decodeTask = (text: string): TaskRecord => taskCodec.decode(text);
+/** decodeTask with CompactSets: for a restore that hands the records to Engine.loadState. */
+export const decodeTaskForEngine = (text: string): TaskRecord => engineTaskCodec.decode(text);
 export const encodeWorker = (worker: WorkerRecord): string => workerCodec.encode(worker);
 export const decodeWorker = (text: string): WorkerRecord => workerCodec.decode(text);
 

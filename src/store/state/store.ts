@@ -17,7 +17,7 @@ import { dirname } from "node:path";
 import type { ChangeSet, EngineEvent } from "../../engine/events.ts";
 import type { EngineState } from "../../engine/types.ts";
 import type { EngineListener } from "../../rpc/service.ts";
-import { DecodeError, decodeBatchers, decodeResources, decodeTask, decodeWorker, encodeResources } from "./codec.ts";
+import { DecodeError, decodeBatchers, decodeResources, decodeTaskForEngine, decodeWorker, encodeResources } from "./codec.ts";
 import { StateFileError, inspectStateFile } from "./file-check.ts";
 import { APPLICATION_ID, META, MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
 import { type StateLog, type StateSource, StateWriter, type WriterStats } from "./writer.ts";
@@ -266,7 +266,7 @@ function readState(db: Database, configResources: Record<string, number> | undef
     for (const row of db.query<{ id: string; doc: string }, []>(`SELECT id, doc FROM ${table} ORDER BY seq`).iterate()) out.push(decodeRow(row.id, row.doc, decode));
     return out;
   };
-  const tasks = decodeAll("tasks", decodeTask);
+  const tasks = decodeAll("tasks", decodeTaskForEngine);
   const workers = decodeAll("workers", decodeWorker);
   const stored = meta.has(META.resources) ? decodeResources(meta.get(META.resources)!, "resources") : {};
   const storedConfig = meta.has(META.configResources) ? decodeResources(meta.get(META.configResources)!, "config_resources") : {};

@@ -165,3 +165,16 @@ export function memoryLog(): { lines: string[]; info(m: string): void; warning(m
     error: (m) => lines.push(`ERROR ${m}`),
   };
 }
+
+/**
+ * A restored task with its sets as plain Sets: the store hands the engine
+ * CompactSets (same items, same order), which toEqual tells apart from Sets.
+ */
+export function plainTask(task: TaskRecord): TaskRecord {
+  return { ...task, deps: new Set(task.deps), stakeholders: new Set(task.stakeholders), workers: new Set(task.workers) };
+}
+
+/** A restored state with every task's sets as plain Sets (see plainTask). */
+export function plainState(state: EngineState): EngineState {
+  return { ...state, tasks: state.tasks.map(plainTask) };
+}
