@@ -1,0 +1,71 @@
+/**
+ * WAL checkpoints happen outside commits (writer.ts): when the writer has been
+ * idle for a while, or after enough rows. Observed through the -wal file: after
+ * a checkpoint SQLite writes the next commits from the start of the file again,
+ * so it stops growing; without one it grows with every commit.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openStateStore, type StateStore } from "../../../src/store/state/store.ts";
+import { FakeSource, fullTask, memoryLog } from "./fake-source.ts";
+
+const dirs: string[] = [];
+const stores: StateStore[] = [];
+afterEach(() => {
+  for (const store of stores.splice(0)) store.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function openStore(): { store: StateStore; wal: () => number } {
+  const dir = mkdtempSync(join(tmpdir(), "luigid-checkpoint-"));
+  dirs.push(dir);
+  const path = join(dir, "state.db");
+  const store = openStateStore(path, { log: memoryLog() });
+  stores.push(store);
+  return { store, wal: () => statSync(`${path}-wal`).size };
+}
+
+/** `commits` commits of 20 changed tasks each (well under the row and commit bounds). */
+async function writeRounds(store: StateStore, source: FakeSource, round: number, commits: number): Promise<void> {
+  for (let c = 0; c < commits; c++) {
+    for (let i = 0; i < 20; i++) source.putTask({ ...fullTask(`T${i}`), statusMessage: `round ${round} commit ${c}` });
+    store.listener.onChange([], source.drainChanges(), source);
+    await store.listener.flush();
+  }
+}
+
+describe("WAL checkpoints", () => {
+  test("while commits keep coming (below the bounds) nothing is checkpointed: the WAL grows", async () => {
+    const { store, wal } = openStore();
+    const source = new FakeSource();
+    await writeRounds(store, source, 0, 20);
+    const first = wal();
+    await writeRounds(store, source, 1, 20);
+    expect(wal()).toBeGreaterThan(first * 1.5);
+  });
+
+  test("once the writer is idle the WAL is checkpointed, so the next commits reuse it instead of growing it", async () => {
+    const { store, wal } = openStore();
+    const source = new FakeSource();
+    await writeRounds(store, source, 0, 20);
+    const first = wal();
+    await Bun.sleep(600); // > two idle periods (200 ms)
+    await writeRounds(store, source, 1, 20);
+    expect(wal()).toBeLessThanOrEqual(first * 1.1);
+  });
+
+  test("under sustained load a checkpoint follows 4,000 rows, so the WAL stays bounded", async () => {
+    const { store, wal } = openStore();
+    const source = new FakeSource();
+    const sizes: number[] = [];
+    for (let round = 0; round < 8; round++) {
+      // 40 commits of 20 rows: 800 rows a round, so a checkpoint every 5 rounds.
+      await writeRounds(store, source, round, 40);
+      sizes.push(wal());
+    }
+    // Past the first checkpoint the file stops growing: rounds 6-8 fit in what rounds 1-5 used.
+    expect(sizes[7]!).toBe(sizes[5]!);
+  });
+});
