@@ -257,14 +257,22 @@ export function unusable(path: string, error: unknown): StateFileError {
  * in pauses of tens of ms while the first requests are served.
  */
 const FULL_GC_AFTER_RESTORE = 250_000;
+/** Rows read and decoded at a time at restore. */
+const READ_PAGE = 100_000;
 
 function readState(db: Database, configResources: Record<string, number> | undefined): EngineState {
   const meta = new Map(db.query<{ key: string; value: string }, []>("SELECT key, value FROM meta").all().map((row) => [row.key, row.value]));
-  // Row by row: each stored document is garbage as soon as it is decoded (10^6 rows held at once cost ~1 GB of peak).
+  // In pages by seq: all() is ~15% faster than iterate(), and a page's documents are
+  // garbage once decoded (10^6 rows held at once cost ~1 GB of peak).
   const decodeAll = <T extends { id: string }>(table: "tasks" | "workers", decode: (text: string) => T): T[] => {
+    const page = db.query<{ seq: number; id: string; doc: string }, [number]>(`SELECT seq, id, doc FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ${READ_PAGE}`);
     const out: T[] = [];
-    for (const row of db.query<{ id: string; doc: string }, []>(`SELECT id, doc FROM ${table} ORDER BY seq`).iterate()) out.push(decodeRow(row.id, row.doc, decode));
-    return out;
+    for (let after = -Infinity; ; ) {
+      const rows = page.all(after);
+      for (const row of rows) out.push(decodeRow(row.id, row.doc, decode));
+      if (rows.length < READ_PAGE) return out;
+      after = rows[rows.length - 1]!.seq;
+    }
   };
   const tasks = decodeAll("tasks", decodeTaskForEngine);
   const workers = decodeAll("workers", decodeWorker);
