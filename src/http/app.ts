@@ -5,8 +5,8 @@
  * @module
  */
 import { Hono } from "hono";
-import { compress } from "hono/compress";
 import { mountApi } from "./api.ts";
+import { gzipReplies } from "./compress.ts";
 import type { AppContext } from "./context.ts";
 import { errorResponse, notFoundResponse } from "./errors.ts";
 import { mountHistory } from "./history.ts";
@@ -18,9 +18,7 @@ export function createApp(ctx: AppContext): Hono {
   // Errors become statuses in one place (src/http/errors.ts).
   app.onError((error, c) => errorResponse(error, c, ctx.log));
   app.notFound(notFoundResponse);
-  // gzip for clients that ask (Python's requests does): task_list and graph
-  // replies shrink ~50x for ~15 ms per 9 MB; bodies under 1 KiB and event streams are left alone.
-  app.use(compress());
+  app.use(gzipReplies());
   mountOps(app, ctx);
   mountApi(app, ctx);
   mountHistory(app, ctx);
