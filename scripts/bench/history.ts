@@ -22,7 +22,7 @@
 import { Database } from "bun:sqlite";
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Engine } from "../../src/engine/engine.ts";
 import { DEFAULT_ENGINE_CONFIG } from "../../src/engine/types.ts";
@@ -187,7 +187,8 @@ async function engineBench(binary: string, dir: string): Promise<void> {
 
 const dir = mkdtempSync(join(tmpdir(), "luigid-bench-history-"));
 try {
-  if (values["engine-bench"]) await engineBench(values["engine-bench"], dir);
+  // run.ts starts the binary from a copy in its own temp dir: the wrapper needs an absolute path.
+  if (values["engine-bench"]) await engineBench(resolve(values["engine-bench"]), dir);
   else await own(dir);
 } finally {
   rmSync(dir, { recursive: true, force: true });
