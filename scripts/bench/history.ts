@@ -29,7 +29,7 @@ import { DEFAULT_ENGINE_CONFIG } from "../../src/engine/types.ts";
 import { systemClock } from "../../src/lib/clock.ts";
 import { SchedulerService } from "../../src/rpc/service.ts";
 import { openHistory } from "../../src/store/history/store.ts";
-import { freePort } from "../../test/support/binary.ts";
+import { freePort, median } from "./support.ts";
 
 const { values } = parseArgs({
   options: {
@@ -181,7 +181,6 @@ async function engineBench(binary: string, dir: string): Promise<void> {
       console.log(`run ${r} history ${mode.padEnd(3)}: ${line}${recorded}`);
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   console.log(`median of scripts/bench/run.ts schedule: history off ${median(rates.off)} RPC/s, on ${median(rates.on)} RPC/s -> history keeps ${((100 * median(rates.on)) / median(rates.off)).toFixed(1)}% (target >= 85%)`);
 }
 
@@ -213,7 +212,6 @@ async function own(dir: string): Promise<void> {
       );
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const where = values.binary ? `through ${values.binary}, ${WORKERS} workers over HTTP` : "in process";
   const pct = (on: number[], off: number[]) => `${((100 * median(on)) / median(off)).toFixed(1)}%`;
   console.log(

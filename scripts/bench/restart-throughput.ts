@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort, median } from "./restart-support.ts";
+import { freePort, median } from "./support.ts";
 
 const { values } = parseArgs({
   options: {

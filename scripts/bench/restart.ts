@@ -20,7 +20,7 @@ import { parseArgs } from "node:util";
 import type { ChangeSet } from "../../src/engine/events.ts";
 import type { EngineState, TaskRecord, WorkerRecord } from "../../src/engine/types.ts";
 import { openStateStore, type StateSource } from "../../src/store/state/store.ts";
-import { freePort, median } from "./restart-support.ts";
+import { freePort, median } from "./support.ts";
 
 const { values } = parseArgs({
   options: {

@@ -20,7 +20,7 @@
  * The server listens on 127.0.0.1 only, with a temp state file.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "./support.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -107,16 +107,6 @@ function cpuLine(server: Server, calls: number, from: { server: number; client: 
   return `  CPU: server ${s.toFixed(2)} s (${us(s)} µs/RPC, ${((s / seconds) * 100).toFixed(0)}% of a core), client ${c.toFixed(2)} s (${us(c)} µs/RPC, ${((c / seconds) * 100).toFixed(0)}% of a core)`;
 }
 
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen({ port: 0, host: "127.0.0.1" }, () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 /** A private copy of the binary, so that teammates rebuilding dist/luigid do not disturb a run. */
 function binaryCopy(dir: string): string {

@@ -1,4 +1,4 @@
-/** Small helpers shared by the durability benchmarks (restart*.ts). Only ever 127.0.0.1. */
+/** Small helpers shared by the benchmarks. Only ever 127.0.0.1. */
 import { createServer } from "node:net";
 
 /** A TCP port on 127.0.0.1 that nothing listens on right now. */
