@@ -6,6 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { TaskChangeLog } from "../../src/http/ui/change-log.ts";
 import { TaskIndex } from "../../src/http/ui/task-index.ts";
+import { addTaskArgs } from "../engine/helpers.ts";
 import { createTestApp, type TestApp } from "../support/index.ts";
 
 /** Chains of 4 (Extract -> Clean -> Load -> Report) with every 7th Extract FAILED and every 11th Clean DISABLED. */
@@ -14,7 +15,7 @@ function chains(t: TestApp, n: number): void {
     const ids = ["Extract", "Clean", "Load", "Report"].map((f) => `${f}_${i}_0123456789`);
     const [extract, clean, load, report] = ids as [string, string, string, string];
     const call = (task_id: string, family: string, deps: string[], status = "PENDING") =>
-      t.service.run((engine, now) => engine.addTask({ ...addDefaults, taskId: task_id, family, deps, status, worker: `W${i % 3}` }, now));
+      t.service.run((engine, now) => engine.addTask(addTaskArgs(task_id, `W${i % 3}`, { family, deps, status, params: {} }), now));
     call(report, "Report", [load]);
     call(load, "Load", [clean]);
     call(clean, "Clean", [extract], i % 11 === 0 ? "DISABLED" : "PENDING");
@@ -22,24 +23,6 @@ function chains(t: TestApp, n: number): void {
   }
 }
 
-const addDefaults = {
-  runnable: true,
-  deps: null,
-  newDeps: null,
-  expl: null,
-  resources: null,
-  priority: 0,
-  module: null,
-  params: {},
-  paramVisibilities: null,
-  acceptsMessages: false,
-  assistant: false,
-  trackingUrl: null,
-  batchable: null,
-  batchId: null,
-  retryPolicyDict: null,
-  owners: null,
-};
 
 async function luigiCount(t: TestApp, status: string, upstream: string): Promise<number> {
   const listed = await t.rpc<Record<string, unknown>>("task_list", { status, upstream_status: upstream, search: "", limit: false });
