@@ -10,9 +10,8 @@ import type { UiResource } from "../../../src/http/ui/types.ts";
 import { rpc, uiApi } from "../../api/client.ts";
 import { openModal, PromptModal } from "../../components/modal.tsx";
 import { ProgressBar } from "../../components/progress-bar.tsx";
-import { TaskActions } from "../../components/task-actions.tsx";
+import { RunningTasks } from "../../components/running-tasks.tsx";
 import { toast } from "../../components/toast.tsx";
-import { dateTime } from "../../lib/format.ts";
 import { jsonList, updateHash } from "../../lib/hash.ts";
 import { useFetch } from "../../lib/use-fetch.ts";
 
@@ -54,28 +53,7 @@ function ResourceCard({ resource, expanded, toggle, reload }: { resource: UiReso
         </button>
       )}
       {expanded && resource.running.length > 0 && (
-        <table class="tasks compact">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Priority</th>
-              <th>Time</th>
-              <th>Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {resource.running.map((t) => (
-              <tr key={t.id} data-task-id={t.id}>
-                <td>{t.displayName}</td>
-                <td class="num">{t.priority}</td>
-                <td class="nowrap">{dateTime(t.lastUpdated)}</td>
-                <td>
-                  <TaskActions task={t} onDone={reload} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <RunningTasks tasks={resource.running} onDone={reload} />
       )}
     </article>
   );

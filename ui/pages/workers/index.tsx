@@ -8,10 +8,9 @@ import { useState } from "preact/hooks";
 import type { UiWorker } from "../../../src/http/ui/types.ts";
 import { rpc, uiApi } from "../../api/client.ts";
 import { ConfirmModal, openModal, PromptModal } from "../../components/modal.tsx";
-import { ProgressBar } from "../../components/progress-bar.tsx";
-import { TaskActions } from "../../components/task-actions.tsx";
+import { RunningTasks } from "../../components/running-tasks.tsx";
 import { toast } from "../../components/toast.tsx";
-import { dateTime, resourceText } from "../../lib/format.ts";
+import { dateTime } from "../../lib/format.ts";
 import { graphHref } from "../../lib/hash.ts";
 import { useFetch } from "../../lib/use-fetch.ts";
 
@@ -92,35 +91,7 @@ function WorkerCard({ worker, reload }: { worker: UiWorker; reload: () => void }
       </dl>
       {worker.running.length > 0 && (
         <div class="table-wrap">
-        <table class="tasks compact">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Priority</th>
-              <th>Resources</th>
-              <th>Progress</th>
-              <th>Time</th>
-              <th>Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {worker.running.map((t) => (
-              <tr key={t.id} data-task-id={t.id}>
-                <td>{t.displayName}</td>
-                <td class="num">{t.priority}</td>
-                <td class="small">{resourceText(t.resourcesRunning ?? t.resources)}</td>
-                <td>{t.progressPercentage !== null ? <ProgressBar percent={t.progressPercentage} /> : "-"}</td>
-                <td class="nowrap">
-                  {dateTime(t.lastUpdated)}
-                  {t.timeRunning && <span class="muted"> | {Math.round((Date.now() / 1000 - t.timeRunning) / 60)} minutes</span>}
-                </td>
-                <td>
-                  <TaskActions task={t} onDone={reload} hideDone={false} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <RunningTasks tasks={worker.running} onDone={reload} details hideDone={false} />
         </div>
       )}
     </article>
