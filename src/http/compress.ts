@@ -12,6 +12,15 @@ import type { MiddlewareHandler } from "hono";
 const MIN_BYTES = 1024;
 const FAST_ABOVE_BYTES = 1 << 20;
 
+/** Bodies handed over as bytes, by their Response: compressed without reading the Response back (a copy of up to ~45 MB). */
+const byteBodies = new WeakMap<Response, Uint8Array<ArrayBuffer>>();
+
+/** Marks `res` as carrying exactly `bytes`, so that gzipReplies can take them as they are. */
+export function withByteBody(res: Response, bytes: Uint8Array<ArrayBuffer>): Response {
+  byteBodies.set(res, bytes);
+  return res;
+}
+
 export function gzipReplies(): MiddlewareHandler {
   return async function gzipReplies(c, next) {
     await next();
@@ -23,7 +32,7 @@ export function gzipReplies(): MiddlewareHandler {
     if (/^text\/event-stream/i.test(res.headers.get("Content-Type") ?? "")) return;
     const declared = Number(res.headers.get("Content-Length") ?? Number.POSITIVE_INFINITY);
     if (declared < MIN_BYTES) return;
-    const body = new Uint8Array(await res.arrayBuffer());
+    const body = byteBodies.get(res) ?? new Uint8Array(await res.arrayBuffer());
     if (body.byteLength < MIN_BYTES) {
       c.res = new Response(body, res);
       return;

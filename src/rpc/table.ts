@@ -16,6 +16,9 @@ import type { Seconds } from "../engine/types.ts";
 import { LuigidError } from "../lib/errors.ts";
 import { type Args, ArgReader, isPlainObject } from "./decode.ts";
 
+/** A reply already serialised to the bytes of its `{"response": …}` envelope (task_list). */
+export { JsonReply } from "../engine/queries/index.ts";
+
 interface MethodSpec<T> {
   decode(args: ArgReader): T;
   run(engine: Engine, args: T, now: Seconds): unknown;
@@ -264,7 +267,8 @@ const TABLE: Readonly<Record<string, MethodSpec<unknown>>> = {
       search: args.optionalString("search"),
       maxShownTasks: args.optionalNumber("max_shown_tasks"),
     }),
-    run: (engine, args, now) => Q.taskList(engine, args, now),
+    // Already JSON text (the HTTP edge sends its bytes as they are); JSON.stringify still reads it.
+    run: (engine, args, now) => Q.taskListJson(engine, args, now),
     readOnly: true,
   }),
   task_search: method({

@@ -1,0 +1,256 @@
+/**
+ * JSON written by hand, straight to UTF-8 bytes, for the one reply too big
+ * for JSON.stringify over intermediate objects: task_list of every pending
+ * task (~45 MB at 100k tasks). Building the objects, stringifying them and
+ * encoding the string cost ~250 ms there; concatenating strings instead is no
+ * better (flattening millions of small ropes costs as much). Plain ASCII
+ * text, the common case, is copied byte by byte; anything else goes through
+ * JSON.stringify, so every byte written is what JSON.stringify writes for the
+ * same value, key order included.
+ * @module
+ */
+
+const encoder = new TextEncoder();
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+/** Enough for every worker and family of a big scheduler; beyond it strings are written afresh. */
+const MAX_RECURRENT = 4096;
+
+/**
+ * A growing UTF-8 buffer of JSON text. Values are written as JSON.stringify
+ * writes them inside an object or array (non-finite numbers as null, -0 as 0,
+ * lone surrogates escaped).
+ */
+export class JsonWriter {
+  private bytes: Uint8Array<ArrayBuffer>;
+  private pos = 0;
+  private mark = 0;
+  private readonly recurrent = new Map<string, Uint8Array<ArrayBuffer>>();
+
+  constructor(capacity = 1 << 16) {
+    this.bytes = new Uint8Array(capacity);
+  }
+
+  /** The bytes written so far (a view: the writer must not be used afterwards). */
+  finish(): Uint8Array<ArrayBuffer> {
+    return this.bytes.subarray(0, this.pos);
+  }
+
+  /** Text known to be JSON already and ASCII (punctuation, quoted constant keys, numbers). */
+  raw(ascii: string): void {
+    const n = ascii.length;
+    if (this.pos + n > this.bytes.byteLength) this.grow(n);
+    const bytes = this.bytes;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) bytes[p++] = ascii.charCodeAt(i);
+    this.pos = p;
+  }
+
+  /** JSON text of any kind (non-ASCII included), encoded as UTF-8. */
+  private text(json: string): void {
+    if (this.pos + json.length * 3 > this.bytes.byteLength) this.grow(json.length * 3);
+    this.pos += encoder.encodeInto(json, this.bytes.subarray(this.pos)).written;
+  }
+
+  /** A string's characters without the quotes, if none needs escaping and all are ASCII; else writes nothing and returns false. */
+  private plain(s: string): boolean {
+    const n = s.length;
+    if (this.pos + n > this.bytes.byteLength) this.grow(n);
+    const bytes = this.bytes;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c === QUOTE || c === BACKSLASH || c > 0x7e) return false;
+      bytes[p++] = c;
+    }
+    this.pos = p;
+    return true;
+  }
+
+  string(s: string): void {
+    const start = this.pos;
+    this.raw('"');
+    if (this.plain(s)) return this.raw('"');
+    this.pos = start;
+    this.text(JSON.stringify(s));
+  }
+
+  /**
+   * A string written in pieces, for text never built whole (a pretty id):
+   * `openString`, then `part` for each piece; if a piece is not plain ASCII it
+   * returns false and the caller writes the whole string with `string`
+   * instead, which replaces the pieces.
+   */
+  openString(): void {
+    this.mark = this.pos;
+    this.raw('"');
+  }
+
+  part(s: string): boolean {
+    if (this.plain(s)) return true;
+    this.pos = this.mark;
+    return false;
+  }
+
+  closeString(): void {
+    this.raw('"');
+  }
+
+  number(n: number): void {
+    this.raw(Number.isFinite(n) ? String(n) : "null");
+  }
+
+  /**
+   * A string that recurs across the reply (worker ids, families, statuses):
+   * its JSON bytes are kept for the rest of this writer's life and copied.
+   */
+  recurring(s: string): void {
+    let bytes = this.recurrent.get(s);
+    if (bytes === undefined) {
+      bytes = encoder.encode(JSON.stringify(s));
+      if (this.recurrent.size < MAX_RECURRENT) this.recurrent.set(s, bytes);
+    }
+    if (this.pos + bytes.length > this.bytes.byteLength) this.grow(bytes.length);
+    this.bytes.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  /** `member` for a value that is usually a recurring string. */
+  recurringMember(prefix: string, value: unknown): void {
+    if (typeof value !== "string") {
+      this.member(prefix, value);
+      return;
+    }
+    this.raw(prefix);
+    this.recurring(value);
+  }
+
+  stringArray(list: readonly string[]): void {
+    this.raw("[");
+    for (let i = 0; i < list.length; i++) {
+      if (i > 0) this.raw(",");
+      this.string(list[i]!);
+    }
+    this.raw("]");
+  }
+
+  /**
+   * A member: `prefix` (its key, as ASCII JSON text such as `,"name":`) and
+   * the value, or nothing where JSON.stringify drops the member (undefined,
+   * functions, a toJSON giving undefined). Returns whether it wrote.
+   * Strings, numbers, booleans, null and plain maps are written here; any
+   * other value through JSON.stringify.
+   */
+  member(prefix: string, value: unknown): boolean {
+    switch (typeof value) {
+      case "string":
+        this.raw(prefix);
+        this.string(value);
+        return true;
+      case "number":
+        this.raw(prefix);
+        this.number(value);
+        return true;
+      case "boolean":
+        this.raw(prefix);
+        this.raw(value ? "true" : "false");
+        return true;
+      case "object":
+        if (value === null) {
+          this.raw(prefix);
+          this.raw("null");
+          return true;
+        }
+        if (isPlainMap(value)) {
+          this.raw(prefix);
+          this.map(value);
+          return true;
+        }
+    }
+    const text = JSON.stringify(value);
+    if (text === undefined) return false;
+    this.raw(prefix);
+    this.text(text);
+    return true;
+  }
+
+  /** A plain map: its own enumerable keys in their order, as JSON.stringify lists them. */
+  private map(map: Readonly<Record<string, unknown>>): void {
+    this.raw("{");
+    let prefix = "";
+    for (const key of Object.keys(map)) {
+      const start = this.pos;
+      this.raw(prefix);
+      this.string(key);
+      // The key goes first and is taken back if JSON.stringify would drop the member.
+      if (this.member(":", map[key])) prefix = ",";
+      else this.pos = start;
+    }
+    this.raw("}");
+  }
+
+  private grow(need: number): void {
+    const grown = new Uint8Array(Math.max(this.pos + need, this.bytes.byteLength * 2));
+    grown.set(this.bytes.subarray(0, this.pos));
+    this.bytes = grown;
+  }
+}
+
+/** A map JSON.stringify writes member by member: not an array, no toJSON, no boxed primitive or other class. */
+function isPlainMap(value: object): value is Readonly<Record<string, unknown>> {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return (proto === null || proto === Object.prototype) && typeof (value as { toJSON?: unknown }).toJSON !== "function";
+}
+
+/** A canonical array index ("0" … "4294967294"): JSON.stringify lists such keys first, in numeric order. */
+function isArrayIndex(key: string): boolean {
+  if (key === "") return false;
+  const first = key.charCodeAt(0);
+  if (first < 48 || first > 57 || (first === 48 && key.length > 1) || key.length > 10) return false;
+  for (let i = 1; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return Number(key) < 4294967295;
+}
+
+/**
+ * Items in the order JSON.stringify lists an object whose keys were inserted
+ * in this order: array-index keys first, ascending, then the rest as they
+ * came. Such keys are rare, so the common case returns `items` itself.
+ */
+export function inJsonKeyOrder<T>(items: readonly T[], keyOf: (item: T) => string): readonly T[] {
+  let indexed: T[] | null = null;
+  for (const item of items) if (isArrayIndex(keyOf(item))) (indexed ??= []).push(item);
+  if (indexed === null) return items;
+  indexed.sort((a, b) => Number(keyOf(a)) - Number(keyOf(b)));
+  const first = new Set(indexed);
+  return [...indexed, ...items.filter((item) => !first.has(item))];
+}
+
+/**
+ * A reply serialised ahead of the HTTP edge: the UTF-8 bytes of the whole
+ * envelope `{"response":…}`. Anything that serialises it with JSON.stringify
+ * instead (tests, other callers of the wire table) gets the same value back
+ * through toJSON.
+ */
+export class JsonReply {
+  private constructor(
+    /** `{"response":<value>}`. */
+    readonly envelope: Uint8Array<ArrayBuffer>,
+  ) {}
+
+  /** Writes the value with `write`, inside the envelope. */
+  static write(write: (out: JsonWriter) => void, capacity?: number): JsonReply {
+    const out = new JsonWriter(capacity);
+    out.raw('{"response":');
+    write(out);
+    out.raw("}");
+    return new JsonReply(out.finish());
+  }
+
+  /** The value (what the envelope's "response" holds) as JSON.parse reads it. */
+  toJSON(): unknown {
+    return (JSON.parse(new TextDecoder().decode(this.envelope)) as { response: unknown }).response;
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * task_list's one-pass serialiser (src/engine/queries/json-text.ts) against
+ * the object path it replaces on the wire: for every listing, the bytes must
+ * be exactly those of JSON.stringify({response: taskList(…)}), hostile
+ * strings, odd keys and non-finite numbers included.
+ */
+import { describe, expect, test } from "bun:test";
+import type { TaskListArgs } from "../../src/engine/args.ts";
+import { JsonReply, JsonWriter } from "../../src/engine/queries/json-text.ts";
+import { taskList, taskListJson } from "../../src/engine/queries/task-list.ts";
+import type { TaskRecord } from "../../src/engine/types.ts";
+import { dispatch } from "../../src/rpc/table.ts";
+import { Sched } from "./helpers.ts";
+
+const decoder = new TextDecoder();
+
+/** Strings JSON.stringify escapes, or that a naive writer would get wrong. */
+const HOSTILE_STRINGS = [
+  "",
+  'quote " inside',
+  "back\\slash",
+  "\\",
+  '"',
+  "nul \u0000 bell \u0007 tab \t newline \n cr \r unit-sep \u001f",
+  "del \u007f",
+  "line sep \u2028 para sep \u2029",
+  "lone high \ud800 end",
+  "lone low \udc00 end",
+  "high at end \udbff",
+  "\udfff low at start",
+  "pair \ud83d\ude00 ok",
+  "latin-1 é ß ÿ",
+  "CJK 漢字",
+  "__proto__",
+  "constructor",
+  "123",
+  "0",
+  "4294967294",
+  "4294967295",
+  "01",
+  "-1",
+];
+
+function args(over: Partial<TaskListArgs> = {}): TaskListArgs {
+  return { status: "", upstreamStatus: "", limit: true, search: null, maxShownTasks: null, ...over };
+}
+
+function oldBytes(s: Sched, a: TaskListArgs): string {
+  return JSON.stringify({ response: taskList(s.engine, a, s.now) });
+}
+
+function newBytes(s: Sched, a: TaskListArgs): string {
+  const reply = taskListJson(s.engine, a, s.now);
+  return reply instanceof JsonReply ? decoder.decode(reply.envelope) : JSON.stringify({ response: reply });
+}
+
+function expectSameListing(s: Sched, a: TaskListArgs = args()): void {
+  const expected = oldBytes(s, a);
+  expect(newBytes(s, a)).toBe(expected);
+}
+
+describe("JsonWriter writes what JSON.stringify writes", () => {
+  function written(write: (out: JsonWriter) => void): string {
+    const out = new JsonWriter(4); // tiny, so that every test also grows the buffer
+    write(out);
+    return decoder.decode(out.finish());
+  }
+
+  test.each(HOSTILE_STRINGS.map((s) => [JSON.stringify(s), s]))("string %s", (_, s) => {
+    expect(written((out) => out.string(s))).toBe(JSON.stringify(s));
+    expect(written((out) => out.recurring(s))).toBe(JSON.stringify(s));
+  });
+
+  test.each([0, -0, 1, -1.5, 1e21, 1e-7, 5e-324, Number.MAX_VALUE, 1_763_741_234.123456, Infinity, -Infinity, NaN])("number %p", (n) => {
+    expect(written((out) => out.number(n))).toBe(JSON.stringify(n));
+  });
+
+  test("members: every kind of value, dropped where JSON.stringify drops them", () => {
+    const values: unknown[] = [
+      "s", 1, NaN, -Infinity, true, false, null, undefined, () => 1, Symbol("x"),
+      [1, "two", undefined, NaN], { a: 1 }, new Date(0), { toJSON: () => undefined }, { toJSON: () => "via toJSON" },
+      Object.assign(Object.create(null), { nested: { deeper: ["x", { y: undefined }] } }),
+      new String("boxed"), new Number(7), new Map([["k", 1]]),
+    ];
+    for (const value of values) {
+      const expected = JSON.stringify({ a: 0, k: value }).slice(0, -1);
+      expect(written((out) => (out.raw('{"a":0'), out.member(',"k":', value)))).toBe(expected);
+    }
+  });
+
+  test("maps keep JSON.stringify's key order and treat __proto__ as an ordinary key", () => {
+    const map = Object.create(null) as Record<string, unknown>;
+    for (const key of ["b", "10", "a", "2", "__proto__", "01", "-1", "4294967295", "4294967294", ...HOSTILE_STRINGS]) map[key] = key;
+    map.dropped = undefined;
+    map.fn = () => 0;
+    const plain = JSON.parse('{"__proto__": {"polluted": 1}, "z": [1, {"__proto__": 2}]}') as Record<string, unknown>;
+    for (const value of [map, plain, { toJSON: 1, ok: true }, {}]) {
+      expect(written((out) => out.member('"m":', value))).toBe(`"m":${JSON.stringify(value)}`);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  test("random strings of any code units", () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = [0x00, 0x1f, 0x20, 0x22, 0x5c, 0x7e, 0x7f, 0x80, 0xff, 0x2028, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xfffe];
+    for (let i = 0; i < 2000; i++) {
+      let s = "";
+      const length = Math.floor(random() * 12);
+      for (let j = 0; j < length; j++) {
+        s += String.fromCharCode(random() < 0.5 ? 0x20 + Math.floor(random() * 95) : random() < 0.5 ? pick[Math.floor(random() * pick.length)]! : Math.floor(random() * 0x10000));
+      }
+      expect(written((out) => out.string(s))).toBe(JSON.stringify(s));
+    }
+  });
+});
+
+describe("task_list's bytes are the object path's bytes", () => {
+  test("an empty listing and the too-many answer", () => {
+    const s = new Sched({ maxShownTasks: 2 });
+    expectSameListing(s);
+    for (const id of ["A", "B", "C"]) s.add(id, "w", { family: "F" });
+    expect(taskListJson(s.engine, args(), s.now)).toEqual({ num_tasks: 3 });
+    expect(taskListJson(s.engine, args({ upstreamStatus: "UPSTREAM_MISSING_INPUT" }), s.now)).toEqual({ num_tasks: -1 });
+    expectSameListing(s, args({ limit: false }));
+    expectSameListing(s, args({ maxShownTasks: 5 }));
+  });
+
+  test("hostile ids, families, params, workers, statuses, resources and messages", () => {
+    const s = new Sched();
+    HOSTILE_STRINGS.forEach((text, i) => {
+      const params = Object.create(null) as Record<string, unknown>;
+      params[text] = text;
+      params.other = i % 2 ? { nested: [text, i, null, true] } : i;
+      params.__proto__ = { polluted: 1 };
+      const resources = Object.create(null) as Record<string, number>;
+      resources[text] = i;
+      s.add(`${text}#${i}`, `worker ${text}`, { family: text, params, resources, priority: i, trackingUrl: text });
+      s.add(text, `worker ${text}`, { family: `F${i}`, params: { p: text }, paramVisibilities: { p: i % 3 } });
+    });
+    s.engine.setTaskStatusMessage({ taskId: "__proto__", statusMessage: 'msg "\u2028\ud800' }, s.now);
+    s.engine.setTaskProgressPercentage({ taskId: "__proto__", progressPercentage: 12.5 }, s.now);
+    expectSameListing(s);
+    expectSameListing(s, args({ status: "PENDING" }));
+    expectSameListing(s, args({ search: "lone" }));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  test("array-index ids come first in numeric order, as JSON.stringify orders an object's keys", () => {
+    const s = new Sched();
+    for (const id of ["b", "10", "a", "2", "01", "4294967295", "4294967294", "0"]) s.add(id, "w", { family: "F" });
+    expectSameListing(s);
+    const keys = Object.keys((JSON.parse(newBytes(s, args())) as { response: object }).response);
+    expect(keys).toEqual(["0", "2", "10", "4294967294", "b", "a", "01", "4294967295"]);
+  });
+
+  test("non-finite priorities and resources become null, as the wire accepts them", () => {
+    const s = new Sched();
+    s.add("Inf", "w", { family: "F", priority: Infinity, resources: { r: -Infinity } });
+    s.add("NaN", "w", { family: "F", priority: NaN, resources: { r: NaN } });
+    s.add("Neg0", "w", { family: "F", priority: -0 });
+    expectSameListing(s);
+    expect(newBytes(s, args())).toContain('"priority":null');
+  });
+
+  test("every status: running (messages, resources running), disabled (re_enable_able), done, failed, batch", () => {
+    const s = new Sched({ retryCount: 1, disableWindow: 100, disablePersist: 50 });
+    s.resources({ r: 5 });
+    s.add("Run", "w1", { family: "F", resources: { r: 2 }, acceptsMessages: true, trackingUrl: "http://x/\"y\"" });
+    expect(s.work("w1")).toBe("Run");
+    s.add("Fail", "w2", { family: "F" });
+    s.fail("Fail", "w2");
+    s.add("Done", "w2", { family: "F" });
+    s.done("Done", "w2");
+    s.add("Dis", "w2", { family: "F" });
+    s.fail("Dis", "w2");
+    s.fail("Dis", "w2");
+    s.add("Blocked", "w3", { family: "F", deps: ["Fail"] });
+    expectSameListing(s);
+    for (const status of ["RUNNING", "FAILED", "DONE", "DISABLED", "PENDING"]) expectSameListing(s, args({ status }));
+    expectSameListing(s, args({ status: "PENDING", upstreamStatus: "UPSTREAM_FAILED" }));
+    const noMessages = new Sched({ sendMessages: false });
+    noMessages.add("Run", "w", { family: "F", acceptsMessages: true });
+    noMessages.work("w");
+    expectSameListing(noMessages);
+  });
+
+  test("a record holding values of unexpected types reads as JSON.stringify writes them", () => {
+    const s = new Sched();
+    s.add("Odd", "w", { family: "F", params: { a: "1" } });
+    const task = s.engine.getTask("Odd") as TaskRecord;
+    const odd = task as unknown as Record<string, unknown>;
+    odd.trackingUrl = undefined;
+    odd.statusMessage = { text: "an object" };
+    odd.priority = "7";
+    odd.resources = [1, 2];
+    odd.resourcesRunning = new Date(0);
+    expectSameListing(s);
+  });
+
+  test("the wire table answers with the serialised reply, and JSON.stringify of it gives the same value", () => {
+    const s = new Sched();
+    for (const text of HOSTILE_STRINGS) s.add(`T ${text}`, "w", { family: "F", params: { p: text } });
+    const reply = dispatch(s.engine, "task_list", { status: "PENDING" }, s.now);
+    expect(reply).toBeInstanceOf(JsonReply);
+    const expected = oldBytes(s, args({ status: "PENDING" }));
+    expect(decoder.decode((reply as JsonReply).envelope)).toBe(expected);
+    expect(JSON.stringify({ response: reply })).toBe(JSON.stringify(JSON.parse(expected)));
+  });
+});
