@@ -75,6 +75,23 @@ describe("JsonWriter writes what JSON.stringify writes", () => {
     expect(written((out) => out.number(n))).toBe(JSON.stringify(n));
   });
 
+  test("timestamps of whole microseconds (written digit by digit) and any other double", () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const edges = [1, 1.000001, 9.999999, 10, 1e6, 4294967295.999999, 4294967296, 2 ** 31, 1_800_000_000.0379972, 1_763_741_234.1, 0.999999];
+    const values = [...edges];
+    for (let i = 0; i < 20_000; i++) {
+      const t = random() * 4.3e9;
+      values.push(t, Math.round(t * 1e6) / 1e6, Math.round(t * 1e3) / 1e3, Math.floor(t), Math.round(t * 1e6) / 1e6 + 1e-6, random() * 10);
+    }
+    const out = new JsonWriter();
+    for (const n of values) {
+      out.raw(",");
+      out.number(n);
+    }
+    expect(decoder.decode(out.finish())).toBe(values.map((n) => `,${JSON.stringify(n)}`).join(""));
+  });
+
   test("members: every kind of value, dropped where JSON.stringify drops them", () => {
     const values: unknown[] = [
       "s", 1, NaN, -Infinity, true, false, null, undefined, () => 1, Symbol("x"),

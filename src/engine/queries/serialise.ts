@@ -98,17 +98,47 @@ export function displayName(task: NamedTask): string {
 }
 
 /** JSON.stringify(displayName(task)) written piece by piece: the pretty id is never built as one string unless it needs escaping. */
-function writeDisplayName(out: JsonWriter, task: NamedTask): void {
-  const params = publicParams(task);
-  const keys = sortedKeys(params);
+function writeDisplayName(out: JsonWriter, task: NamedTask, params: Record<string, unknown>): void {
+  const keys = keyOrder(Object.keys(params));
   out.openString();
-  let plain = out.part(task.family) && out.part("(");
+  let plain = out.part(task.family);
+  if (plain) out.raw("(");
   for (let i = 0; plain && i < keys.length; i += 1) {
     const key = keys[i]!;
-    plain = (i === 0 || out.part(", ")) && out.part(key) && out.part("=") && out.part(pythonStr(params[key]));
+    if (i > 0) out.raw(", ");
+    plain = out.part(key);
+    if (plain) {
+      out.raw("=");
+      plain = out.part(pythonStr(params[key]));
+    }
   }
-  if (plain && out.part(")")) out.closeString();
+  if (plain) {
+    out.raw(")");
+    out.closeString();
+  }
   else out.string(displayName(task));
+}
+
+/**
+ * The sorted order of a list of param names, remembered for the last few
+ * lists: tasks of one family share their names, and sorting them again for
+ * each of 100k tasks was a fifth of a listing.
+ */
+const recentKeyOrders: Array<{ keys: string[]; sorted: string[] }> = [];
+const RECENT_KEY_ORDERS = 8;
+
+function keyOrder(keys: string[]): string[] {
+  for (const entry of recentKeyOrders) {
+    const known = entry.keys;
+    if (known.length !== keys.length) continue;
+    let same = true;
+    for (let i = 0; same && i < keys.length; i++) same = known[i] === keys[i];
+    if (same) return entry.sorted;
+  }
+  const sorted = sortedKeysOf(keys.slice());
+  if (recentKeyOrders.length >= RECENT_KEY_ORDERS) recentKeyOrders.pop();
+  recentKeyOrders.unshift({ keys, sorted });
+  return sorted;
 }
 
 /**
@@ -117,7 +147,11 @@ function writeDisplayName(out: JsonWriter, task: NamedTask): void {
  * which was a quarter of a 100k-task listing.
  */
 function sortedKeys(params: Record<string, unknown>): string[] {
-  const keys = Object.keys(params);
+  return sortedKeysOf(Object.keys(params));
+}
+
+/** Sorts `keys` in place. */
+function sortedKeysOf(keys: string[]): string[] {
   const n = keys.length;
   if (n > 16) return keys.sort();
   for (let i = 1; i < n; i++) {
@@ -165,8 +199,9 @@ export function serialiseTask(task: Readonly<TaskRecord>, config: SerialiseConfi
  * with a surprise in it still reads as JSON.stringify would write it.
  */
 export function writeTaskJson(out: JsonWriter, task: Readonly<TaskRecord>, config: SerialiseConfig): void {
+  const params = publicParams(task);
   out.raw('{"display_name":');
-  writeDisplayName(out, task);
+  writeDisplayName(out, task, params);
   out.recurringMember(',"status":', task.status);
   out.raw(',"workers":[');
   let comma = false;
@@ -176,18 +211,26 @@ export function writeTaskJson(out: JsonWriter, task: Readonly<TaskRecord>, confi
     comma = true;
   }
   out.raw("]");
-  out.member(',"worker_running":', task.workerRunning);
-  out.member(',"time_running":', task.timeRunning);
+  // A pending task's run-time fields are all null: one write for each run of them.
+  if (task.workerRunning === null && task.timeRunning === null) out.raw(',"worker_running":null,"time_running":null');
+  else {
+    out.member(',"worker_running":', task.workerRunning);
+    out.member(',"time_running":', task.timeRunning);
+  }
   out.member(',"start_time":', task.time);
   out.member(',"last_updated":', task.updated);
-  out.member(',"params":', publicParams(task));
+  out.member(',"params":', params);
   out.recurringMember(',"name":', task.family);
   out.member(',"priority":', task.priority);
   out.member(',"resources":', task.resources);
-  out.member(',"resources_running":', task.resourcesRunning);
-  out.member(',"tracking_url":', task.trackingUrl);
-  out.member(',"status_message":', task.statusMessage);
-  out.member(',"progress_percentage":', task.progressPercentage);
+  if (task.resourcesRunning === null && task.trackingUrl === null && task.statusMessage === null && task.progressPercentage === null) {
+    out.raw(',"resources_running":null,"tracking_url":null,"status_message":null,"progress_percentage":null');
+  } else {
+    out.member(',"resources_running":', task.resourcesRunning);
+    out.member(',"tracking_url":', task.trackingUrl);
+    out.member(',"status_message":', task.statusMessage);
+    out.member(',"progress_percentage":', task.progressPercentage);
+  }
   if (task.status === "DISABLED") out.member(',"re_enable_able":', task.schedulerDisableTime !== null);
   if (config.sendMessages && task.status === "RUNNING") out.member(',"accepts_messages":', task.acceptsMessages);
   out.raw("}");
