@@ -7,7 +7,7 @@
  * default level, where its cost is negligible.
  * @module
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 
 const MIN_BYTES = 1024;
 const FAST_ABOVE_BYTES = 1 << 20;
@@ -34,7 +34,7 @@ export function gzipReplies(): MiddlewareHandler {
     if (declared < MIN_BYTES) return;
     const body = byteBodies.get(res) ?? new Uint8Array(await res.arrayBuffer());
     if (body.byteLength < MIN_BYTES) {
-      c.res = new Response(body, res);
+      replace(c, new Response(body, res));
       return;
     }
     const zipped = Bun.gzipSync(body, { level: body.byteLength > FAST_ABOVE_BYTES ? 1 : 6 });
@@ -42,6 +42,17 @@ export function gzipReplies(): MiddlewareHandler {
     headers.set("Content-Encoding", "gzip");
     headers.set("Content-Length", String(zipped.byteLength));
     headers.append("Vary", "Accept-Encoding");
-    c.res = new Response(zipped, { status: res.status, statusText: res.statusText, headers });
+    replace(c, new Response(zipped, { status: res.status, statusText: res.statusText, headers }));
   };
+}
+
+/**
+ * Replaces the reply outright. Assigned over a reply, Hono's `c.res` merges the
+ * old headers into the new one (the old Content-Length, the uncompressed size,
+ * won) and re-wraps the body in a stream; clearing it first does neither. The
+ * new reply's headers already carry everything the old one had.
+ */
+function replace(c: Context, res: Response): void {
+  c.res = undefined as unknown as Response;
+  c.res = res;
 }
