@@ -12,7 +12,7 @@ import { bodyLimit } from "hono/body-limit";
 import { LuigidError } from "../lib/errors.ts";
 import { JsonSyntaxError, parseTolerantJson } from "../lib/tolerant-json.ts";
 import { isRpcMethod, JsonReply } from "../rpc/table.ts";
-import { withByteBody } from "./compress.ts";
+import { jsonReplyResponse } from "./compress.ts";
 import type { AppContext } from "./context.ts";
 import { errorJson } from "./errors.ts";
 import { rawPathname } from "./url.ts";
@@ -46,11 +46,8 @@ export function mountApi(app: Hono, ctx: AppContext): void {
     if (!isRpcMethod(method)) throw new LuigidError("UNKNOWN_METHOD", `unknown RPC method ${JSON.stringify(method)}`);
     const args = await readArguments(c);
     const response = await ctx.service.call(method, args);
-    // Big listings come serialised already, envelope included: their bytes go out as they are.
-    if (response instanceof JsonReply) {
-      const bytes = response.envelope;
-      return withByteBody(c.body(bytes, 200, { ...JSON_UTF8, "Content-Length": String(bytes.byteLength) }), bytes);
-    }
+    // Big listings come serialised already, envelope included (and gzipped when big).
+    if (response instanceof JsonReply) return jsonReplyResponse(c, response, JSON_UTF8);
     // JSON.stringify turns non-finite numbers into null, which browsers can parse.
     const body = JSON.stringify({ response: response ?? null });
     // The length lets compression skip small replies (most RPCs) without buffering them.

@@ -8,6 +8,7 @@
  * @module
  */
 import type { Context, MiddlewareHandler } from "hono";
+import type { JsonReply } from "../rpc/table.ts";
 
 const MIN_BYTES = 1024;
 const FAST_ABOVE_BYTES = 1 << 20;
@@ -16,23 +17,43 @@ const FAST_ABOVE_BYTES = 1 << 20;
 const byteBodies = new WeakMap<Response, Uint8Array<ArrayBuffer>>();
 
 /** Marks `res` as carrying exactly `bytes`, so that gzipReplies can take them as they are. */
-export function withByteBody(res: Response, bytes: Uint8Array<ArrayBuffer>): Response {
+function withByteBody(res: Response, bytes: Uint8Array<ArrayBuffer>): Response {
   byteBodies.set(res, bytes);
   return res;
+}
+
+/** Whether the client takes gzip (Python's requests and browsers always do). */
+function acceptsGzip(c: Context): boolean {
+  return /\bgzip\b/i.test(c.req.header("Accept-Encoding") ?? "");
+}
+
+/**
+ * A reply serialised ahead (JsonReply): a big one comes gzipped already and
+ * goes out as it is to a client that takes gzip (decompressed for one that
+ * does not); a small one is compressed below like any other reply.
+ */
+export function jsonReplyResponse(c: Context, reply: JsonReply, headers: Record<string, string>): Response {
+  if (reply.gzipped && acceptsGzip(c)) {
+    const body = reply.body;
+    return c.body(body, 200, { ...headers, "Content-Encoding": "gzip", "Content-Length": String(body.byteLength), Vary: "Accept-Encoding" });
+  }
+  const bytes = reply.envelope();
+  return withByteBody(c.body(bytes, 200, { ...headers, "Content-Length": String(bytes.byteLength) }), bytes);
 }
 
 export function gzipReplies(): MiddlewareHandler {
   return async function gzipReplies(c, next) {
     await next();
     const res = c.res;
-    if (!res.body || c.req.method === "HEAD") return;
-    if (!/\bgzip\b/i.test(c.req.header("Accept-Encoding") ?? "")) return;
+    const bytes = byteBodies.get(res);
+    if ((!bytes && !res.body) || c.req.method === "HEAD") return;
+    if (!acceptsGzip(c)) return;
     if (res.headers.has("Content-Encoding") || /\bno-transform\b/i.test(res.headers.get("Cache-Control") ?? "")) return;
     // Event streams (SSE) must flow as they are produced; everything else is a finite reply.
     if (/^text\/event-stream/i.test(res.headers.get("Content-Type") ?? "")) return;
     const declared = Number(res.headers.get("Content-Length") ?? Number.POSITIVE_INFINITY);
     if (declared < MIN_BYTES) return;
-    const body = byteBodies.get(res) ?? new Uint8Array(await res.arrayBuffer());
+    const body = bytes ?? new Uint8Array(await res.arrayBuffer());
     if (body.byteLength < MIN_BYTES) {
       replace(c, new Response(body, res));
       return;

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import type { TaskListArgs } from "../../src/engine/args.ts";
-import { JsonReply, JsonWriter } from "../../src/engine/queries/json-text.ts";
+import { ascii, JsonReply, JsonWriter } from "../../src/engine/queries/json-text.ts";
 import { taskList, taskListJson } from "../../src/engine/queries/task-list.ts";
 import type { TaskRecord } from "../../src/engine/types.ts";
 import { dispatch } from "../../src/rpc/table.ts";
@@ -51,12 +51,18 @@ function oldBytes(s: Sched, a: TaskListArgs): string {
 
 function newBytes(s: Sched, a: TaskListArgs): string {
   const reply = taskListJson(s.engine, a, s.now);
-  return reply instanceof JsonReply ? decoder.decode(reply.envelope) : JSON.stringify({ response: reply });
+  return reply instanceof JsonReply ? decoder.decode(reply.envelope()) : JSON.stringify({ response: reply });
 }
 
 function expectSameListing(s: Sched, a: TaskListArgs = args()): void {
   const expected = oldBytes(s, a);
   expect(newBytes(s, a)).toBe(expected);
+  // Again with the reply gzipped as it is written, in chunks of about 200 bytes.
+  const streamed = taskListJson(s.engine, a, s.now, 200);
+  if (streamed instanceof JsonReply) {
+    if (expected.length > 2000) expect(streamed.gzipped).toBe(true);
+    expect(decoder.decode(streamed.envelope())).toBe(expected);
+  }
 }
 
 describe("JsonWriter writes what JSON.stringify writes", () => {
@@ -101,7 +107,7 @@ describe("JsonWriter writes what JSON.stringify writes", () => {
     ];
     for (const value of values) {
       const expected = JSON.stringify({ a: 0, k: value }).slice(0, -1);
-      expect(written((out) => (out.raw('{"a":0'), out.member(',"k":', value)))).toBe(expected);
+      expect(written((out) => (out.raw('{"a":0'), out.member(ascii(',"k":'), value)))).toBe(expected);
     }
   });
 
@@ -112,7 +118,7 @@ describe("JsonWriter writes what JSON.stringify writes", () => {
     map.fn = () => 0;
     const plain = JSON.parse('{"__proto__": {"polluted": 1}, "z": [1, {"__proto__": 2}]}') as Record<string, unknown>;
     for (const value of [map, plain, { toJSON: 1, ok: true }, {}]) {
-      expect(written((out) => out.member('"m":', value))).toBe(`"m":${JSON.stringify(value)}`);
+      expect(written((out) => out.member(ascii('"m":'), value))).toBe(`"m":${JSON.stringify(value)}`);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
@@ -215,13 +221,29 @@ describe("task_list's bytes are the object path's bytes", () => {
     expectSameListing(s);
   });
 
+  test("a listing past a megabyte is one gzip member, written in chunks, that decodes to the same bytes", () => {
+    const s = new Sched();
+    for (let i = 0; i < 3000; i++) s.add(`Task_${i}_${"x".repeat(i % 50)}`, `w${i % 7}`, { family: `F${i % 3}`, params: { i: String(i), q: 'a"b' }, priority: i });
+    const reply = taskListJson(s.engine, args(), s.now);
+    expect(reply).toBeInstanceOf(JsonReply);
+    const gz = (reply as JsonReply).body;
+    expect((reply as JsonReply).gzipped).toBe(true);
+    expect([gz[0], gz[1], gz[2]]).toEqual([0x1f, 0x8b, 8]);
+    const expected = oldBytes(s, args());
+    expect(expected.length).toBeGreaterThan(1 << 20);
+    // Bun.gunzipSync checks the CRC-32 and length in the trailer.
+    expect(decoder.decode(Bun.gunzipSync(gz))).toBe(expected);
+    expect(gz.length).toBeLessThan(expected.length / 5);
+    expect(JSON.stringify({ response: reply })).toBe(JSON.stringify(JSON.parse(expected)));
+  });
+
   test("the wire table answers with the serialised reply, and JSON.stringify of it gives the same value", () => {
     const s = new Sched();
     for (const text of HOSTILE_STRINGS) s.add(`T ${text}`, "w", { family: "F", params: { p: text } });
     const reply = dispatch(s.engine, "task_list", { status: "PENDING" }, s.now);
     expect(reply).toBeInstanceOf(JsonReply);
     const expected = oldBytes(s, args({ status: "PENDING" }));
-    expect(decoder.decode((reply as JsonReply).envelope)).toBe(expected);
+    expect(decoder.decode((reply as JsonReply).envelope())).toBe(expected);
     expect(JSON.stringify({ response: reply })).toBe(JSON.stringify(JSON.parse(expected)));
   });
 });

@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { taskList } from "../../src/engine/queries/task-list.ts";
+import { addTaskArgs } from "../engine/helpers.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";
 
 const HOSTILE = ['q"uote', "back\\slash", "ctl\u0001\u001f", "sep\u2028", "lone\ud800", "é漢", "__proto__", "12", ""];
@@ -50,6 +51,26 @@ describe("task_list on the wire", () => {
       expect(new TextDecoder().decode(Bun.gunzipSync(zippedBytes))).toBe(expected);
     }
     expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  test("a listing past a megabyte goes out gzipped as it was written, or decompressed for a client without gzip", async () => {
+    const t = createTestApp();
+    for (let i = 0; i < 3000; i++) {
+      t.engine.addTask(addTaskArgs(`Big_${i}_${HOSTILE[i % HOSTILE.length]}`, `w${i % 5}`, { family: "Big", params: { i: String(i), text: HOSTILE[i % HOSTILE.length]! } }), t.clock.now());
+    }
+    const expected = expectedBody(t);
+    expect(expected.length).toBeGreaterThan(1 << 20);
+    const zipped = await t.app.request("/api/task_list?data={}", { headers: { "Accept-Encoding": "gzip, deflate" } });
+    expect(zipped.headers.get("Content-Encoding")).toBe("gzip");
+    const zippedBytes = new Uint8Array(await zipped.arrayBuffer());
+    expect(zipped.headers.get("Content-Length")).toBe(String(zippedBytes.byteLength));
+    expect(new TextDecoder().decode(Bun.gunzipSync(zippedBytes))).toBe(expected);
+
+    const plain = await t.app.request("/api/task_list?data={}");
+    expect(plain.headers.get("Content-Encoding")).toBeNull();
+    const plainBytes = new Uint8Array(await plain.arrayBuffer());
+    expect(plain.headers.get("Content-Length")).toBe(String(plainBytes.byteLength));
+    expect(new TextDecoder().decode(plainBytes)).toBe(expected);
   });
 
   test("the too-many answer and small listings are ordinary replies", async () => {

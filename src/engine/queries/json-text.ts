@@ -10,9 +10,18 @@
  * @module
  */
 
+import { GzipStream } from "./gzip-stream.ts";
+
 const encoder = new TextEncoder();
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+/** Text known to be plain ASCII JSON (keys, punctuation), as bytes for `JsonWriter.constant`. */
+export function ascii(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+const COLON = ascii(":");
+
 /** Enough for every worker and family of a big scheduler; beyond it strings are written afresh. */
 const MAX_RECURRENT = 4096;
 
@@ -29,11 +38,26 @@ export class JsonWriter {
   private lastNumberText = "0";
   private readonly recurrent = new Map<string, Uint8Array<ArrayBuffer>>();
 
-  constructor(capacity = 1 << 16) {
+  /**
+   * With `spill`, `checkpoint` hands over what has been written once it
+   * reaches `spillAt` bytes and starts again at the top of the same buffer.
+   */
+  constructor(
+    capacity = 1 << 16,
+    private readonly spillAt = Number.POSITIVE_INFINITY,
+    private readonly spill?: (bytes: Uint8Array) => void,
+  ) {
     this.bytes = new Uint8Array(capacity);
   }
 
-  /** The bytes written so far (a view: the writer must not be used afterwards). */
+  /** A point between two values where the bytes so far may be handed over (see the constructor). */
+  checkpoint(): void {
+    if (this.pos < this.spillAt || !this.spill) return;
+    this.spill(this.bytes.subarray(0, this.pos));
+    this.pos = 0;
+  }
+
+  /** The bytes written (since the last spill); a view: the writer must not be used afterwards. */
   finish(): Uint8Array<ArrayBuffer> {
     return this.bytes.subarray(0, this.pos);
   }
@@ -46,6 +70,14 @@ export class JsonWriter {
     let p = this.pos;
     for (let i = 0; i < n; i++) bytes[p++] = ascii.charCodeAt(i);
     this.pos = p;
+  }
+
+  /** Bytes prepared once (see `ascii`): a native copy, much cheaper than writing them one by one. */
+  constant(bytes: Uint8Array): void {
+    const n = bytes.length;
+    if (this.pos + n > this.bytes.byteLength) this.grow(n);
+    this.bytes.set(bytes, this.pos);
+    this.pos += n;
   }
 
   /** JSON text of any kind (non-ASCII included), encoded as UTF-8. */
@@ -169,22 +201,16 @@ export class JsonWriter {
       bytes = encoder.encode(JSON.stringify(s));
       if (this.recurrent.size < MAX_RECURRENT) this.recurrent.set(s, bytes);
     }
-    const n = bytes.length;
-    if (this.pos + n > this.bytes.byteLength) this.grow(n);
-    // A loop: for a few dozen bytes it beats the native call of Uint8Array#set.
-    const out = this.bytes;
-    let p = this.pos;
-    for (let i = 0; i < n; i++) out[p++] = bytes[i]!;
-    this.pos = p;
+    this.constant(bytes);
   }
 
   /** `member` for a value that is usually a recurring string. */
-  recurringMember(prefix: string, value: unknown): void {
+  recurringMember(prefix: Uint8Array, value: unknown): void {
     if (typeof value !== "string") {
       this.member(prefix, value);
       return;
     }
-    this.raw(prefix);
+    this.constant(prefix);
     this.recurring(value);
   }
 
@@ -198,41 +224,41 @@ export class JsonWriter {
   }
 
   /**
-   * A member: `prefix` (its key, as ASCII JSON text such as `,"name":`) and
+   * A member: `prefix` (its key, ASCII JSON text such as `,"name":` made by `ascii`) and
    * the value, or nothing where JSON.stringify drops the member (undefined,
    * functions, a toJSON giving undefined). Returns whether it wrote.
    * Strings, numbers, booleans, null and plain maps are written here; any
    * other value through JSON.stringify.
    */
-  member(prefix: string, value: unknown): boolean {
+  member(prefix: Uint8Array, value: unknown): boolean {
     switch (typeof value) {
       case "string":
-        this.raw(prefix);
+        this.constant(prefix);
         this.string(value);
         return true;
       case "number":
-        this.raw(prefix);
+        this.constant(prefix);
         this.number(value);
         return true;
       case "boolean":
-        this.raw(prefix);
+        this.constant(prefix);
         this.raw(value ? "true" : "false");
         return true;
       case "object":
         if (value === null) {
-          this.raw(prefix);
+          this.constant(prefix);
           this.raw("null");
           return true;
         }
         if (isPlainMap(value)) {
-          this.raw(prefix);
+          this.constant(prefix);
           this.map(value);
           return true;
         }
     }
     const text = JSON.stringify(value);
     if (text === undefined) return false;
-    this.raw(prefix);
+    this.constant(prefix);
     this.text(text);
     return true;
   }
@@ -246,7 +272,7 @@ export class JsonWriter {
       this.raw(prefix);
       this.string(key);
       // The key goes first and is taken back if JSON.stringify would drop the member.
-      if (this.member(":", map[key])) prefix = ",";
+      if (this.member(COLON, map[key])) prefix = ",";
       else this.pos = start;
     }
     this.raw("}");
@@ -291,29 +317,42 @@ export function inJsonKeyOrder<T>(items: readonly T[], keyOf: (item: T) => strin
   return [...indexed, ...items.filter((item) => !first.has(item))];
 }
 
+/** Above this a reply is compressed as it is written (gzip-stream.ts), in chunks of this size. */
+const SPILL_BYTES = 1 << 20;
+
 /**
  * A reply serialised ahead of the HTTP edge: the UTF-8 bytes of the whole
- * envelope `{"response":…}`. Anything that serialises it with JSON.stringify
- * instead (tests, other callers of the wire table) gets the same value back
- * through toJSON.
+ * envelope `{"response":…}`, gzipped when they run past a megabyte (the
+ * clients of such listings, Python's requests and browsers, accept gzip; the
+ * edge decompresses for one that does not). Anything that serialises it with
+ * JSON.stringify instead (tests, other callers of the wire table) gets the
+ * same value back through toJSON.
  */
 export class JsonReply {
   private constructor(
-    /** `{"response":<value>}`. */
-    readonly envelope: Uint8Array<ArrayBuffer>,
+    /** The envelope, or a gzip member of it. */
+    readonly body: Uint8Array<ArrayBuffer>,
+    readonly gzipped: boolean,
   ) {}
 
-  /** Writes the value with `write`, inside the envelope. */
-  static write(write: (out: JsonWriter) => void, capacity?: number): JsonReply {
-    const out = new JsonWriter(capacity);
+  /** Writes the value with `write`, inside the envelope; `write` calls `out.checkpoint()` between values. */
+  static write(write: (out: JsonWriter) => void, spillBytes = SPILL_BYTES): JsonReply {
+    let gzip: GzipStream | null = null;
+    const out = new JsonWriter(spillBytes + (1 << 16), spillBytes, (bytes) => (gzip ??= new GzipStream()).write(bytes));
     out.raw('{"response":');
     write(out);
     out.raw("}");
-    return new JsonReply(out.finish());
+    const rest = out.finish();
+    return gzip === null ? new JsonReply(rest.slice(), false) : new JsonReply((gzip as GzipStream).end(rest), true);
+  }
+
+  /** The envelope's bytes, decompressed if need be. */
+  envelope(): Uint8Array<ArrayBuffer> {
+    return this.gzipped ? (Bun.gunzipSync(this.body) as Uint8Array<ArrayBuffer>) : this.body;
   }
 
   /** The value (what the envelope's "response" holds) as JSON.parse reads it. */
   toJSON(): unknown {
-    return (JSON.parse(new TextDecoder().decode(this.envelope)) as { response: unknown }).response;
+    return (JSON.parse(new TextDecoder().decode(this.envelope())) as { response: unknown }).response;
   }
 }

@@ -6,7 +6,7 @@
 import type { EngineConfig, TaskRecord, TaskStatus } from "../types.ts";
 import { toArray } from "../compact-set.ts";
 import { dict } from "./dict.ts";
-import type { JsonWriter } from "./json-text.ts";
+import { ascii, type JsonWriter } from "./json-text.ts";
 
 export interface SerialisedTask {
   display_name?: string;
@@ -191,6 +191,32 @@ export function serialiseTask(task: Readonly<TaskRecord>, config: SerialiseConfi
   return out;
 }
 
+/** The constant text of a listed task, as bytes (JsonWriter.constant). */
+const TASK_JSON = {
+  displayName: ascii('{"display_name":'),
+  status: ascii(',"status":'),
+  workers: ascii(',"workers":['),
+  /** worker_running and time_running both null, as for every task not running. */
+  notRunning: ascii(',"worker_running":null,"time_running":null'),
+  workerRunning: ascii(',"worker_running":'),
+  timeRunning: ascii(',"time_running":'),
+  startTime: ascii(',"start_time":'),
+  lastUpdated: ascii(',"last_updated":'),
+  params: ascii(',"params":'),
+  name: ascii(',"name":'),
+  priority: ascii(',"priority":'),
+  resources: ascii(',"resources":'),
+  /** resources_running to progress_percentage all null, as for most tasks. */
+  noRunDetails: ascii(',"resources_running":null,"tracking_url":null,"status_message":null,"progress_percentage":null'),
+  resourcesRunning: ascii(',"resources_running":'),
+  trackingUrl: ascii(',"tracking_url":'),
+  statusMessage: ascii(',"status_message":'),
+  progressPercentage: ascii(',"progress_percentage":'),
+  reEnableAble: ascii(',"re_enable_able":'),
+  acceptsMessages: ascii(',"accepts_messages":'),
+};
+
+
 /**
  * JSON.stringify(serialiseTask(task, config)) written straight to bytes: the
  * same keys in the same order, without building the object (task_list of 100k
@@ -200,10 +226,10 @@ export function serialiseTask(task: Readonly<TaskRecord>, config: SerialiseConfi
  */
 export function writeTaskJson(out: JsonWriter, task: Readonly<TaskRecord>, config: SerialiseConfig): void {
   const params = publicParams(task);
-  out.raw('{"display_name":');
+  out.constant(TASK_JSON.displayName);
   writeDisplayName(out, task, params);
-  out.recurringMember(',"status":', task.status);
-  out.raw(',"workers":[');
+  out.recurringMember(TASK_JSON.status, task.status);
+  out.constant(TASK_JSON.workers);
   let comma = false;
   for (const worker of toArray(task.workers)) {
     if (comma) out.raw(",");
@@ -212,27 +238,27 @@ export function writeTaskJson(out: JsonWriter, task: Readonly<TaskRecord>, confi
   }
   out.raw("]");
   // A pending task's run-time fields are all null: one write for each run of them.
-  if (task.workerRunning === null && task.timeRunning === null) out.raw(',"worker_running":null,"time_running":null');
+  if (task.workerRunning === null && task.timeRunning === null) out.constant(TASK_JSON.notRunning);
   else {
-    out.member(',"worker_running":', task.workerRunning);
-    out.member(',"time_running":', task.timeRunning);
+    out.member(TASK_JSON.workerRunning, task.workerRunning);
+    out.member(TASK_JSON.timeRunning, task.timeRunning);
   }
-  out.member(',"start_time":', task.time);
-  out.member(',"last_updated":', task.updated);
-  out.member(',"params":', params);
-  out.recurringMember(',"name":', task.family);
-  out.member(',"priority":', task.priority);
-  out.member(',"resources":', task.resources);
+  out.member(TASK_JSON.startTime, task.time);
+  out.member(TASK_JSON.lastUpdated, task.updated);
+  out.member(TASK_JSON.params, params);
+  out.recurringMember(TASK_JSON.name, task.family);
+  out.member(TASK_JSON.priority, task.priority);
+  out.member(TASK_JSON.resources, task.resources);
   if (task.resourcesRunning === null && task.trackingUrl === null && task.statusMessage === null && task.progressPercentage === null) {
-    out.raw(',"resources_running":null,"tracking_url":null,"status_message":null,"progress_percentage":null');
+    out.constant(TASK_JSON.noRunDetails);
   } else {
-    out.member(',"resources_running":', task.resourcesRunning);
-    out.member(',"tracking_url":', task.trackingUrl);
-    out.member(',"status_message":', task.statusMessage);
-    out.member(',"progress_percentage":', task.progressPercentage);
+    out.member(TASK_JSON.resourcesRunning, task.resourcesRunning);
+    out.member(TASK_JSON.trackingUrl, task.trackingUrl);
+    out.member(TASK_JSON.statusMessage, task.statusMessage);
+    out.member(TASK_JSON.progressPercentage, task.progressPercentage);
   }
-  if (task.status === "DISABLED") out.member(',"re_enable_able":', task.schedulerDisableTime !== null);
-  if (config.sendMessages && task.status === "RUNNING") out.member(',"accepts_messages":', task.acceptsMessages);
+  if (task.status === "DISABLED") out.member(TASK_JSON.reEnableAble, task.schedulerDisableTime !== null);
+  if (config.sendMessages && task.status === "RUNNING") out.member(TASK_JSON.acceptsMessages, task.acceptsMessages);
   out.raw("}");
 }
 
