@@ -78,6 +78,28 @@ export function schedulingOrder(tasks: BenchTask[]): BenchTask[] {
   return out;
 }
 
+/** The worker ids of the simulated workers, shaped like the Python client's. */
+export const workerId = (i: number) => `Worker(salt=${100000000 + i}, workers=1, host=bench, username=bench, pid=${4000 + i})`;
+
+/** Shape A of rpc.md §5.1: a task found while scheduling. */
+export function scheduleArgs(worker: string, t: BenchTask): Record<string, unknown> {
+  return {
+    task_id: t.id, status: "PENDING", runnable: true, deps: t.deps, new_deps: null, expl: null, resources: t.resources,
+    priority: t.priority, family: t.family, module: "bench.pipeline", params: t.params, param_visibilities: {},
+    accepts_messages: false, assistant: false, tracking_url: null, worker, batchable: false, batch_id: null,
+    retry_policy_dict: { retry_count: null, disable_hard_timeout: null, disable_window: null }, owners: null,
+  };
+}
+
+/** Shape B: the final report after running. */
+export function doneArgs(worker: string, taskId: string): Record<string, unknown> {
+  return {
+    task_id: taskId, status: "DONE", runnable: null, deps: null, new_deps: [], expl: "null", resources: null, priority: 0,
+    family: "", module: null, params: null, param_visibilities: null, accepts_messages: false, assistant: false,
+    tracking_url: null, worker, batchable: null, batch_id: null, retry_policy_dict: null, owners: null,
+  };
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

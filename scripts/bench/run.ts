@@ -20,7 +20,8 @@
  * The server listens on 127.0.0.1 only, with a temp state file.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { freePort } from "./support.ts";
+import { SocketPool } from "./http-client.ts";
+import { freePort, statCpuSeconds } from "./support.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -28,7 +29,7 @@ import type { Subprocess } from "bun";
 import type { ChangeSet } from "../../src/engine/events.ts";
 import type { EngineState, TaskRecord, WorkerRecord } from "../../src/engine/types.ts";
 import { openStateStore, type StateSource } from "../../src/store/state/store.ts";
-import { type BenchTask, buildDag, percentile, schedulingOrder } from "./dag.ts";
+import { type BenchTask, buildDag, doneArgs, percentile, scheduleArgs, schedulingOrder, workerId } from "./dag.ts";
 
 const { values } = parseArgs({
   options: {
@@ -38,6 +39,12 @@ const { values } = parseArgs({
     tasks: { type: "string", default: "10000" },
     pending: { type: "string", default: "100000" },
     known: { type: "string", default: "1000000" },
+    /**
+     * How the simulated workers talk HTTP: "socket" (keep-alive connections with the
+     * headers Python's requests sends, http-client.ts) or "fetch" (Bun's fetch, whose
+     * own CPU cost on a 2-core machine competes with the server's).
+     */
+    client: { type: "string", default: "socket" },
     /** Where the server keeps its state: "file" (a temp SQLite file, the default) or "memory" (`:memory:`). */
     state: { type: "string", default: "file" },
   },
@@ -80,17 +87,14 @@ interface Server {
   proc: Subprocess;
   startupMs: number;
   rssMb(): { rss: number; peak: number };
-  /** CPU seconds (user + system) the server process has used so far, from /proc. */
-  cpuSeconds(): number;
+  /** CPU seconds (user + system) the server process, and its main thread, have used so far, from /proc. */
+  cpuSeconds(): { total: number; main: number };
   stop(): Promise<void>;
 }
 
-/** CPU seconds (user + system) of a process, from /proc/PID/stat. */
-function procCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // Fields 14 and 15 of stat(5) (utime, stime), counted from after the command name.
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+/** CPU seconds of a whole process, and of its main thread (the one that runs JavaScript requests). */
+function procCpuSeconds(pid: number): { total: number; main: number } {
+  return { total: statCpuSeconds(`/proc/${pid}/stat`), main: statCpuSeconds(`/proc/${pid}/task/${pid}/stat`) };
 }
 
 /** This process's CPU seconds (user + system). */
@@ -99,12 +103,15 @@ function ownCpuSeconds(): number {
   return (user + system) / 1e6;
 }
 
-/** Server and client CPU over a phase: which side a throughput figure is bound by. */
-function cpuLine(server: Server, calls: number, from: { server: number; client: number }, seconds: number): string {
-  const s = server.cpuSeconds() - from.server;
+/** Server and client CPU over a phase: which side (and which server thread) a throughput figure is bound by. */
+function cpuLine(server: Server, calls: number, from: { server: { total: number; main: number }; client: number }, seconds: number): string {
+  const now = server.cpuSeconds();
+  const s = now.total - from.server.total;
+  const m = now.main - from.server.main;
   const c = ownCpuSeconds() - from.client;
   const us = (x: number) => ((x / calls) * 1e6).toFixed(0);
-  return `  CPU: server ${s.toFixed(2)} s (${us(s)} µs/RPC, ${((s / seconds) * 100).toFixed(0)}% of a core), client ${c.toFixed(2)} s (${us(c)} µs/RPC, ${((c / seconds) * 100).toFixed(0)}% of a core)`;
+  const share = (x: number) => `${((x / seconds) * 100).toFixed(0)}% of a core`;
+  return `  CPU: server ${s.toFixed(2)} s (${us(s)} µs/RPC, ${share(s)}; main thread ${us(m)} µs/RPC, ${share(m)}), client ${c.toFixed(2)} s (${us(c)} µs/RPC, ${share(c)})`;
 }
 
 
@@ -155,6 +162,18 @@ async function startServer(dir: string, statePath: string): Promise<Server> {
 
 // ---- a client that speaks like the Python worker ----------------------------
 
+/** One connection pool per server, shared by the simulated workers as fetch's is. */
+const pools = new Map<string, SocketPool>();
+
+function poolFor(base: string): SocketPool {
+  let pool = pools.get(base);
+  if (!pool) {
+    const url = new URL(base);
+    pools.set(base, (pool = new SocketPool(url.hostname, Number(url.port))));
+  }
+  return pool;
+}
+
 class Client {
   constructor(
     private readonly base: string,
@@ -163,37 +182,22 @@ class Client {
 
   async call<T = unknown>(method: string, data: Record<string, unknown>): Promise<T> {
     const started = performance.now();
-    const reply = await fetch(`${this.base}/api/${method}`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: `data=${encodeURIComponent(JSON.stringify(data))}`,
-    });
-    const text = await reply.text();
+    const body = `data=${encodeURIComponent(JSON.stringify(data))}`;
+    let status: number;
+    let text: string;
+    if (values.client === "fetch") {
+      const reply = await fetch(`${this.base}/api/${method}`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body,
+      });
+      status = reply.status;
+      text = await reply.text();
+    } else ({ status, text } = await poolFor(this.base).post(`/api/${method}`, body));
     this.latencies.record(method, performance.now() - started);
-    if (reply.status !== 200) throw new Error(`${method} answered ${reply.status}: ${text.slice(0, 300)}`);
+    if (status !== 200) throw new Error(`${method} answered ${status}: ${text.slice(0, 300)}`);
     return (JSON.parse(text) as { response: T }).response;
   }
-}
-
-const workerId = (i: number) => `Worker(salt=${100000000 + i}, workers=1, host=bench, username=bench, pid=${4000 + i})`;
-
-/** Shape A of rpc.md §5.1: a task found while scheduling. */
-function scheduleArgs(worker: string, t: BenchTask): Record<string, unknown> {
-  return {
-    task_id: t.id, status: "PENDING", runnable: true, deps: t.deps, new_deps: null, expl: null, resources: t.resources,
-    priority: t.priority, family: t.family, module: "bench.pipeline", params: t.params, param_visibilities: {},
-    accepts_messages: false, assistant: false, tracking_url: null, worker, batchable: false, batch_id: null,
-    retry_policy_dict: { retry_count: null, disable_hard_timeout: null, disable_window: null }, owners: null,
-  };
-}
-
-/** Shape B: the final report after running. */
-function doneArgs(worker: string, taskId: string): Record<string, unknown> {
-  return {
-    task_id: taskId, status: "DONE", runnable: null, deps: null, new_deps: [], expl: "null", resources: null, priority: 0,
-    family: "", module: null, params: null, param_visibilities: null, accepts_messages: false, assistant: false,
-    tracking_url: null, worker, batchable: null, batch_id: null, retry_policy_dict: null, owners: null,
-  };
 }
 
 interface WorkReply {
@@ -419,7 +423,7 @@ async function scenarioMillion(): Promise<void> {
 
 const scenarios: Record<string, () => Promise<void>> = { startup: scenarioStartup, schedule: scenarioSchedule, pending: scenarioPending, million: scenarioMillion };
 const chosen = values.scenario === "all" ? Object.keys(scenarios) : values.scenario!.split(",");
-console.log(`luigid benchmark: ${W} workers, binary ${values.binary}, ${navigator.hardwareConcurrency} CPUs`);
+console.log(`luigid benchmark: ${W} workers, ${values.client} client, binary ${values.binary}, ${navigator.hardwareConcurrency} CPUs`);
 for (const name of chosen) {
   const run = scenarios[name];
   if (!run) throw new Error(`unknown scenario ${name}; one of ${Object.keys(scenarios).join(", ")}`);
