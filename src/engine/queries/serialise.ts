@@ -112,11 +112,9 @@ function writeDisplayName(out: JsonWriter, task: NamedTask, params: Record<strin
       plain = out.part(pythonStr(params[key]));
     }
   }
-  if (plain) {
-    out.raw(")");
-    out.closeString();
-  }
-  else out.string(displayName(task));
+  if (!plain) return out.string(displayName(task));
+  out.raw(")");
+  out.closeString();
 }
 
 /**
