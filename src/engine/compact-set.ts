@@ -79,6 +79,14 @@ export class CompactSet implements Set<string> {
     return list.values() as unknown as SetIterator<string>;
   }
 
+  /** The items, in order, as a list not to be modified (no copy when there are several). */
+  items(): readonly string[] {
+    const v = this.v;
+    if (v === undefined) return EMPTY;
+    if (typeof v === "string") return [v];
+    return Array.isArray(v) ? v : [...v];
+  }
+
   toArray(): string[] {
     const v = this.v;
     if (v === undefined) return [];

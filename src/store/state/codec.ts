@@ -182,12 +182,19 @@ const stringList: FieldCodec<string[]> = {
 
 /** Sets keep their insertion order: `workers` depends on it. */
 const stringSet: FieldCodec<Set<string>> = {
-  encode: (value) => [...value],
+  // The engine's sets lend their items without a copy (the encoder runs for every changed record).
+  encode: (value) => (value instanceof CompactSet ? value.items() : [...value]),
   decode: (value, field) => new Set(stringList.decode(value, field)),
 };
 
+/** True when every item is a finite number: JSON.stringify keeps such a list or map as it is. */
+function allFinite(values: Iterable<number>): boolean {
+  for (const x of values) if (!Number.isFinite(x)) return false;
+  return true;
+}
+
 const numberList: FieldCodec<number[]> = {
-  encode: (value) => value.map(encodeNumber),
+  encode: (value) => (allFinite(value) ? value : value.map(encodeNumber)),
   decode(value, field) {
     if (!Array.isArray(value)) throw new DecodeError(`${field}: expected a list of numbers`);
     return value.map((item) => decodeNumber(item, field));
@@ -196,6 +203,10 @@ const numberList: FieldCodec<number[]> = {
 
 const numberMap: FieldCodec<Record<string, number>> = {
   encode(value) {
+    let finite = true;
+    for (const key in value) if (!Number.isFinite(value[key])) finite = false;
+    // The common case: stored as it is (an own `__proto__` key included, as JSON.stringify lists own keys).
+    if (finite) return value;
     const out: Record<string, number | string> = {};
     for (const [key, item] of Object.entries(value)) setKey(out, key, encodeNumber(item));
     return out;
@@ -243,11 +254,16 @@ function compileDecoder<R>(codecs: Codecs<R>, read: (i: number, field: string) =
 
 function struct<R>(codecs: Codecs<R>): FieldCodec<R> {
   const build = compileDecoder(codecs, (_, field) => `v[${JSON.stringify(field)}]`);
+  const fresh = (value: R): Doc => {
+    const out: Doc = {};
+    for (const key in codecs) out[key] = codecs[key].encode(value[key]);
+    return out;
+  };
   return {
     encode(value) {
-      const out: Doc = {};
-      for (const key in codecs) out[key] = codecs[key].encode(value[key]);
-      return out;
+      // Stored as it is when no field needs encoding (the usual case: no copy); the decoder reads only its own fields.
+      for (const key in codecs) if (codecs[key].encode(value[key]) !== value[key]) return fresh(value);
+      return value;
     },
     decode: (value, field) => build(asDoc(value, field), field),
   };
@@ -255,7 +271,7 @@ function struct<R>(codecs: Codecs<R>): FieldCodec<R> {
 
 function listOf<T>(codec: FieldCodec<T>): FieldCodec<T[]> {
   return {
-    encode: (value) => value.map((item) => codec.encode(item)),
+    encode: (value) => (value.length === 0 ? value : value.map((item) => codec.encode(item))),
     decode(value, field) {
       if (!Array.isArray(value)) throw new DecodeError(`${field}: expected a list`);
       return value.map((item) => codec.decode(item, `${field}[]`));

@@ -10,6 +10,7 @@ import {
   encodeTask,
   encodeWorker,
 } from "../../../src/store/state/codec.ts";
+import { CompactSet } from "../../../src/engine/compact-set.ts";
 import { bareTask, bareWorker, fullTask, fullWorker } from "./fake-source.ts";
 
 describe("task documents", () => {
@@ -44,6 +45,33 @@ describe("task documents", () => {
     expect(back.retryPolicy.disableWindow).toBeNaN();
     expect(back.resources.cpu).toBe(Infinity);
     expect(back.params).toEqual({ big: Infinity, list: [NaN, -Infinity, 1] });
+  });
+
+  test("lists and maps stored as they are still encode non-finite numbers and hostile keys, and are left untouched", () => {
+    const resources: Record<string, number> = { gpu: 2 };
+    Object.defineProperty(resources, "__proto__", { value: 3, enumerable: true });
+    const task = { ...fullTask("lists"), failures: [1700000000.5, NaN], resourcesRunning: { db: -Infinity }, resources };
+    const back = decodeTask(encodeTask(task));
+    expect(back.failures[0]).toBe(1700000000.5);
+    expect(back.failures[1]).toBeNaN();
+    expect(back.resourcesRunning).toEqual({ db: -Infinity });
+    expect(Object.getOwnPropertyDescriptor(back.resources, "__proto__")?.value).toBe(3);
+    expect(back.resources.gpu).toBe(2);
+    expect(Object.getPrototypeOf(back.resources)).toBe(Object.prototype);
+    // Encoding copies nothing in the common case, so it must not change what it was given.
+    expect(task.failures).toHaveLength(2);
+    expect(Object.keys(task.resourcesRunning!)).toEqual(["db"]);
+  });
+
+  test("the engine's compact sets (empty, one id, a few, many) encode in order", () => {
+    const many = Array.from({ length: 12 }, (_, i) => `d${11 - i}`);
+    const task = { ...fullTask("sets"), deps: new CompactSet(many), stakeholders: new CompactSet(["w1"]), workers: new CompactSet([]) };
+    const back = decodeTask(encodeTask(task));
+    expect([...back.deps]).toEqual(many);
+    expect([...back.stakeholders]).toEqual(["w1"]);
+    expect(back.workers.size).toBe(0);
+    const few = decodeTask(encodeTask({ ...task, deps: new CompactSet(["b", "a", "c"]) }));
+    expect([...few.deps]).toEqual(["b", "a", "c"]);
   });
 
   test("hostile keys cannot forge a tag or touch prototypes", () => {
