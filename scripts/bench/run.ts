@@ -237,29 +237,43 @@ function byOwner(tasks: BenchTask[]): BenchTask[][] {
   return out;
 }
 
+/** Cumulative bucket counts of luigid_rpc_duration_seconds per method, as /metrics has them now. */
+type Histograms = Map<string, Array<[number, number]>>;
+
+async function serverHistograms(base: string): Promise<{ histograms: Histograms; commits: string | undefined }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const histograms: Histograms = new Map();
+  for (const line of text.split("\n")) {
+    const m = line.match(/^luigid_rpc_duration_seconds_bucket\{([^}]*)\} (\S+)/);
+    const method = m?.[1]!.match(/method="([^"]+)"/)?.[1];
+    const le = m?.[1]!.match(/le="([^"]+)"/)?.[1];
+    if (!m || method === undefined || le === undefined) continue;
+    let buckets = histograms.get(method);
+    if (!buckets) histograms.set(method, (buckets = []));
+    buckets.push([le === "+Inf" ? Infinity : Number(le), Number(m[2])]);
+  }
+  return { histograms, commits: text.match(/^luigid_state_commits (\S+)/m)?.[1] };
+}
+
 /**
  * Server-side time per method from the luigid_rpc_duration_seconds histogram
  * of /metrics (time inside the server, including the durable commit; the
  * client figures add the HTTP round trip and queueing behind other clients).
- * Percentiles are bucket upper bounds.
+ * Percentiles are bucket upper bounds; with `since`, only the calls made since
+ * that snapshot count.
  */
-async function printServerSide(base: string, methods: string[]): Promise<void> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+async function printServerSide(base: string, methods: string[], since?: Histograms): Promise<void> {
+  const { histograms, commits } = await serverHistograms(base);
   for (const method of methods) {
-    const buckets: Array<[number, number]> = [];
-    for (const line of text.split("\n")) {
-      const m = line.match(/^luigid_rpc_duration_seconds_bucket\{([^}]*)\} (\S+)/);
-      if (!m || !m[1]!.includes(`method="${method}"`)) continue;
-      const le = m[1]!.match(/le="([^"]+)"/)?.[1];
-      if (le !== undefined) buckets.push([le === "+Inf" ? Infinity : Number(le), Number(m[2])]);
-    }
+    const before = new Map(since?.get(method) ?? []);
+    const buckets = (histograms.get(method) ?? []).map(([le, n]): [number, number] => [le, n - (before.get(le) ?? 0)]);
     if (buckets.length === 0) continue;
     buckets.sort((a, b) => a[0] - b[0]);
     const total = buckets.at(-1)![1];
+    if (total === 0) continue;
     const at = (p: number) => buckets.find(([, n]) => n >= total * p)![0] * 1000;
     console.log(`  server-side ${method}: ${total} calls, p50 ≤ ${at(0.5)} ms, p99 ≤ ${at(0.99)} ms`);
   }
-  const commits = text.match(/^luigid_state_commits (\S+)/m)?.[1];
   if (commits !== undefined) console.log(`  state file: ${commits} group commits since start`);
 }
 
@@ -326,6 +340,7 @@ async function scenarioPending(): Promise<void> {
   const work = new Latencies();
   const client = new Client(server.base, work);
   const perWorker = 250;
+  const beforeRounds = (await serverHistograms(server.base)).histograms;
   started = performance.now();
   await Promise.all(owned.map(async (_, i) => {
     const worker = workerId(i);
@@ -336,7 +351,7 @@ async function scenarioPending(): Promise<void> {
   }));
   console.log(`  get_work + DONE report, ${W * perWorker} rounds at ~${dag.length} pending in ${((performance.now() - started) / 1000).toFixed(2)} s; server RSS ${server.rssMb().rss.toFixed(0)} MB`);
   work.print();
-  await printServerSide(server.base, ["add_task", "get_work"]);
+  await printServerSide(server.base, ["add_task", "get_work"], beforeRounds);
 
   const list = new Latencies();
   const lister = new Client(server.base, list);
@@ -350,6 +365,17 @@ async function scenarioPending(): Promise<void> {
   list.print();
   console.log(`  server RSS ${rss.toFixed(0)} MB (peak ${peak.toFixed(0)} MB)`);
   await printServerSide(server.base, ["task_list"]);
+
+  // The same rounds from one worker alone: a call's own latency, without queueing behind 7 others.
+  const alone = new Latencies();
+  const single = new Client(server.base, alone);
+  started = performance.now();
+  for (let k = 0; k < W * perWorker; k++) {
+    const reply = await single.call<WorkReply>("get_work", { worker: workerId(0), host: "bench", assistant: false, current_tasks: [] });
+    if (reply.task_id) await single.call("add_task", doneArgs(workerId(0), reply.task_id));
+  }
+  console.log(`  get_work + DONE report from 1 worker alone (no queueing), ${W * perWorker} rounds in ${((performance.now() - started) / 1000).toFixed(2)} s:`);
+  alone.print();
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
 }
@@ -405,6 +431,7 @@ async function scenarioMillion(): Promise<void> {
   const work = new Latencies();
   const client = new Client(server.base, work);
   const perWorker = 250;
+  const beforeRounds = (await serverHistograms(server.base)).histograms;
   started = performance.now();
   await Promise.all(Array.from({ length: W }, async (_, i) => {
     const worker = workerId(i);
@@ -416,7 +443,7 @@ async function scenarioMillion(): Promise<void> {
   const { rss, peak } = server.rssMb();
   console.log(`  get_work + DONE report, ${W * perWorker} rounds in ${((performance.now() - started) / 1000).toFixed(2)} s; server RSS ${rss.toFixed(0)} MB (peak ${peak.toFixed(0)} MB)`);
   work.print();
-  await printServerSide(server.base, ["get_work", "add_task"]);
+  await printServerSide(server.base, ["get_work", "add_task"], beforeRounds);
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
 }
