@@ -4,7 +4,9 @@
  * 100k tasks is ~45 MB of JSON) a one-shot level-1 gzip takes ~25 ms where a
  * CompressionStream at the default level took ~160 ms in isolation and ~450 ms
  * inside the server, and JSON still shrinks ~15x. Small replies keep the
- * default level, where its cost is negligible.
+ * default level, where its cost is negligible. task_list's big replies come
+ * gzipped already, compressed while they were written (JsonReply,
+ * src/engine/queries/gzip-stream.ts), and are sent as they are.
  * @module
  */
 import type { Context, MiddlewareHandler } from "hono";

@@ -16,7 +16,7 @@ import type { Seconds } from "../engine/types.ts";
 import { LuigidError } from "../lib/errors.ts";
 import { type Args, ArgReader, isPlainObject } from "./decode.ts";
 
-/** A reply already serialised to the bytes of its `{"response": …}` envelope (task_list). */
+/** A reply already serialised to the bytes of its `{"response": …}` envelope, gzipped past 1 MiB (task_list). */
 export { JsonReply } from "../engine/queries/index.ts";
 
 interface MethodSpec<T> {
