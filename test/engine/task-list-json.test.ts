@@ -187,7 +187,7 @@ describe("task_list's bytes are the object path's bytes", () => {
   });
 
   test("every status: running (messages, resources running), disabled (re_enable_able), done, failed, batch", () => {
-    const s = new Sched({ retryCount: 1, disableWindow: 100, disablePersist: 50 });
+    const s = new Sched({ retryCount: 2, disableWindow: 100, disablePersist: 50 });
     s.resources({ r: 5 });
     s.add("Run", "w1", { family: "F", resources: { r: 2 }, acceptsMessages: true, trackingUrl: "http://x/\"y\"" });
     expect(s.work("w1")).toBe("Run");
@@ -199,8 +199,18 @@ describe("task_list's bytes are the object path's bytes", () => {
     s.fail("Dis", "w2");
     s.fail("Dis", "w2");
     s.add("Blocked", "w3", { family: "F", deps: ["Fail"] });
+    s.batcher("w4", "B", ["p"]);
+    s.add("B1", "w4", { family: "B", params: { p: "1" }, batchable: true });
+    s.add("B2", "w4", { family: "B", params: { p: "2" }, batchable: true });
+    s.getWork("w4");
+    s.engine.setTaskStatusMessage({ taskId: "Run", statusMessage: "half way" }, s.now);
+    s.engine.setTaskProgressPercentage({ taskId: "Run", progressPercentage: 50 }, s.now);
+    // The listing below really holds every kind of task it claims to.
+    expect(["Run", "Fail", "Done", "Dis", "Blocked", "B1"].map((id) => s.status(id))).toEqual(["RUNNING", "FAILED", "DONE", "DISABLED", "PENDING", "BATCH_RUNNING"]);
+    expect(newBytes(s, args({ status: "DISABLED" }))).toContain('"re_enable_able":');
+    expect(newBytes(s, args({ status: "RUNNING" }))).toContain('"accepts_messages":true');
     expectSameListing(s);
-    for (const status of ["RUNNING", "FAILED", "DONE", "DISABLED", "PENDING"]) expectSameListing(s, args({ status }));
+    for (const status of ["RUNNING", "FAILED", "DONE", "DISABLED", "PENDING", "BATCH_RUNNING"]) expectSameListing(s, args({ status }));
     expectSameListing(s, args({ status: "PENDING", upstreamStatus: "UPSTREAM_FAILED" }));
     const noMessages = new Sched({ sendMessages: false });
     noMessages.add("Run", "w", { family: "F", acceptsMessages: true });
