@@ -21,6 +21,7 @@ import { StartupError } from "./startup-error.ts";
 import { attachStateStore } from "./state.ts";
 import { attachHistory } from "./history.ts";
 import { type FetchHandler, type Listener, listenTcp, listenUnix } from "./listeners.ts";
+import { collectWhenQuiet } from "./quiet-gc.ts";
 import { endOnShutdown, isEventStream } from "./streams.ts";
 
 export interface ServerOptions {
@@ -125,6 +126,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const pruneTimer = setInterval(() => {
     service.prune().catch((error) => schedulerLog.error("Error while pruning the task graph", error));
   }, pruneIntervalMs);
+  const stopQuietGc = collectWhenQuiet(service);
 
   context.readiness.ready = true;
   log.info("Scheduler starting up");
@@ -134,6 +136,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     stopping ??= (async () => {
       context.readiness.ready = false;
       clearInterval(pruneTimer);
+      stopQuietGc();
       closing.abort();
       await drain(listeners, drainTimeoutMs, log);
       await closeAll(service, closers, log);
