@@ -20,8 +20,10 @@ export interface QuietGcOptions {
   quietCalls?: number;
   /** Quiet periods in a row before collecting. */
   quietPeriods?: number;
-  /** Collect only when RSS grew at least this much since the last collection (or start). */
+  /** Collect only when RSS grew at least this much since the last collection (or start)... */
   growthBytes?: number;
+  /** ...and by at least this fraction of it: a full collection of a 1 GB heap pauses far longer than one of 200 MB. */
+  growthFraction?: number;
   /** Reads the resident set size (tests pass their own). */
   rss?: () => number;
   /** Runs the collection (tests pass their own). */
@@ -36,6 +38,7 @@ export class QuietCollector {
   private readonly quietCalls: number;
   private readonly quietPeriods: number;
   private readonly growthBytes: number;
+  private readonly growthFraction: number;
   private readonly rss: () => number;
   private readonly collect: () => void;
 
@@ -43,6 +46,7 @@ export class QuietCollector {
     this.quietCalls = options.quietCalls ?? 20;
     this.quietPeriods = options.quietPeriods ?? 2;
     this.growthBytes = options.growthBytes ?? 32 * 1024 * 1024;
+    this.growthFraction = options.growthFraction ?? 0.1;
     this.rss = options.rss ?? (() => process.memoryUsage.rss());
     this.collect = options.collect ?? (() => Bun.gc(true));
     this.baseline = this.rss();
@@ -56,7 +60,9 @@ export class QuietCollector {
   tick(): boolean {
     this.quiet = this.calls <= this.quietCalls ? this.quiet + 1 : 0;
     this.calls = 0;
-    if (this.quiet < this.quietPeriods || this.rss() - this.baseline < this.growthBytes) return false;
+    if (this.quiet < this.quietPeriods) return false;
+    const grown = this.rss() - this.baseline;
+    if (grown < this.growthBytes || grown < this.baseline * this.growthFraction) return false;
     this.collect();
     this.baseline = this.rss();
     return true;

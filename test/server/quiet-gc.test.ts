@@ -57,6 +57,14 @@ describe("collection when the scheduler goes quiet", () => {
     expect(state.collections).toBe(0);
   });
 
+  test("a large heap must grow by a tenth of itself, not just 32 MB, before a collection", () => {
+    const { state, period } = collector(1300 * MB);
+    state.rss += 100 * MB;
+    for (let i = 0; i < 5; i++) expect(period(1)).toBe(false);
+    state.rss += 40 * MB;
+    expect(period(1)).toBe(true);
+  });
+
   test("a busy period in between starts the count of quiet periods again", () => {
     const { state, period } = collector();
     state.rss += 100 * MB;
