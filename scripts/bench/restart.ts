@@ -17,10 +17,9 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import type { ChangeSet } from "../../src/engine/events.ts";
-import type { EngineState, TaskRecord, WorkerRecord } from "../../src/engine/types.ts";
-import { openStateStore, type StateSource } from "../../src/store/state/store.ts";
-import { freePort, median } from "./support.ts";
+import type { TaskRecord, WorkerRecord } from "../../src/engine/types.ts";
+import { openStateStore } from "../../src/store/state/store.ts";
+import { freePort, median, quietLog, writeStateFile } from "./support.ts";
 
 const { values } = parseArgs({
   options: {
@@ -31,7 +30,6 @@ const { values } = parseArgs({
 });
 const TASKS = Number(values.tasks);
 const RUNS = Number(values.runs);
-const quiet = { info() {}, warning() {}, error: (m: string) => console.error(m) };
 
 const WORKERS = 200;
 const T0 = Date.now() / 1000 - 300;
@@ -91,34 +89,22 @@ function task(i: number, workers: WorkerRecord[]): TaskRecord {
 }
 
 /** Writes the file through the store's own listener, as a running luigid would. */
-function writeStateFile(path: string): void {
+function writeBenchState(path: string): void {
   const workers = Array.from({ length: WORKERS }, (_, i) => worker(i));
   const tasks = new Map<string, TaskRecord>();
   for (let i = 0; i < TASKS; i++) {
     const t = task(i, workers);
     tasks.set(t.id, t);
   }
-  const byId = new Map(workers.map((w) => [w.id, w]));
-  const source: StateSource = {
-    getTask: (id) => tasks.get(id),
-    getWorker: (id) => byId.get(id),
-    isPaused: () => false,
-    resourceCapacities: () => ({ db: 10 }),
-    exportState: (): EngineState => ({ tasks: [...tasks.values()], workers, batchers: [], paused: false, resources: { db: 10 } }),
-  };
-  const store = openStateStore(path, { log: quiet, configResources: { db: 10 } });
-  const changes: ChangeSet = { tasks: new Set(tasks.keys()), workers: new Set(byId.keys()), meta: true };
-  const started = performance.now();
-  store.listener.onChange([], changes, source);
-  store.close();
-  console.log(`wrote ${TASKS} tasks, ${WORKERS} workers in ${(performance.now() - started).toFixed(0)} ms; file ${(statSync(path).size / 1e6).toFixed(1)} MB`);
+  const ms = writeStateFile(path, tasks, workers, { db: 10 });
+  console.log(`wrote ${TASKS} tasks, ${WORKERS} workers in ${ms.toFixed(0)} ms; file ${(statSync(path).size / 1e6).toFixed(1)} MB`);
 }
 
 function storeOpen(path: string): void {
   const times: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const started = performance.now();
-    const store = openStateStore(path, { log: quiet, configResources: { db: 10 } });
+    const store = openStateStore(path, { log: quietLog, configResources: { db: 10 } });
     times.push(performance.now() - started);
     if (store.restored?.tasks.length !== TASKS) throw new Error(`restored ${store.restored?.tasks.length} tasks, wrote ${TASKS}`);
     store.close();
@@ -169,7 +155,7 @@ async function binaryRestart(path: string, dir: string): Promise<void> {
 const dir = mkdtempSync(join(tmpdir(), "luigid-bench-restart-"));
 try {
   const path = join(dir, "state.db");
-  writeStateFile(path);
+  writeBenchState(path);
   storeOpen(path);
   await binaryRestart(path, dir);
 } finally {

@@ -22,14 +22,12 @@
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { SocketPool } from "./http-client.ts";
-import { freePort, statCpuSeconds } from "./support.ts";
+import { freePort, statCpuSeconds, writeStateFile } from "./support.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Subprocess } from "bun";
-import type { ChangeSet } from "../../src/engine/events.ts";
-import type { EngineState, TaskRecord, WorkerRecord } from "../../src/engine/types.ts";
-import { openStateStore, type StateSource } from "../../src/store/state/store.ts";
+import type { TaskRecord, WorkerRecord } from "../../src/engine/types.ts";
 import { type BenchTask, buildDag, doneArgs, percentile, scheduleArgs, schedulingOrder, workerId } from "./dag.ts";
 
 const { values } = parseArgs({
@@ -411,19 +409,7 @@ function writeKnownState(path: string, known: number, ready: number): void {
       schedulerMessageResponses: {}, schedulerDisableTime: null, runnable: true, batchable: false, batchId: null, owners: [],
     });
   }
-  const byId = new Map(workers.map((w) => [w.id, w]));
-  const source: StateSource = {
-    getTask: (id) => tasks.get(id),
-    getWorker: (id) => byId.get(id),
-    isPaused: () => false,
-    resourceCapacities: () => ({ db: 4 }),
-    exportState: (): EngineState => ({ tasks: [...tasks.values()], workers, batchers: [], paused: false, resources: { db: 4 } }),
-  };
-  const quiet = { info() {}, warning() {}, error: (m: string) => console.error(m) };
-  const store = openStateStore(path, { log: quiet, configResources: { db: 4 } });
-  const changes: ChangeSet = { tasks: new Set(tasks.keys()), workers: new Set(byId.keys()), meta: true };
-  store.listener.onChange([], changes, source);
-  store.close();
+  writeStateFile(path, tasks, workers, { db: 4 });
 }
 
 async function scenarioMillion(): Promise<void> {

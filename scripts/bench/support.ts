@@ -1,5 +1,8 @@
 /** Small helpers shared by the benchmarks. Only ever 127.0.0.1. */
 import { readFileSync } from "node:fs";
+import type { ChangeSet } from "../../src/engine/events.ts";
+import type { EngineState, TaskRecord, WorkerRecord } from "../../src/engine/types.ts";
+import { openStateStore, type StateSource } from "../../src/store/state/store.ts";
 import { createServer } from "node:net";
 
 /** A TCP port on 127.0.0.1 that nothing listens on right now. */
@@ -25,4 +28,28 @@ export function statCpuSeconds(path: string): number {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   // Fields 14 and 15 of stat(5) (utime, stime), counted from after the command name.
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** A state-store log that only reports errors. */
+export const quietLog = { info() {}, warning() {}, error: (message: string) => console.error(message) };
+
+/**
+ * Writes a state file holding `tasks` and `workers` through the store's own
+ * listener, as a running luigid would; returns the milliseconds the commit took.
+ */
+export function writeStateFile(path: string, tasks: Map<string, TaskRecord>, workers: WorkerRecord[], resources: Record<string, number>): number {
+  const byId = new Map(workers.map((w) => [w.id, w]));
+  const source: StateSource = {
+    getTask: (id) => tasks.get(id),
+    getWorker: (id) => byId.get(id),
+    isPaused: () => false,
+    resourceCapacities: () => resources,
+    exportState: (): EngineState => ({ tasks: [...tasks.values()], workers, batchers: [], paused: false, resources }),
+  };
+  const store = openStateStore(path, { log: quietLog, configResources: resources });
+  const changes: ChangeSet = { tasks: new Set(tasks.keys()), workers: new Set(byId.keys()), meta: true };
+  const started = performance.now();
+  store.listener.onChange([], changes, source);
+  store.close();
+  return performance.now() - started;
 }
