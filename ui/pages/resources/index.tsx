@@ -8,7 +8,7 @@
 import { useState } from "preact/hooks";
 import type { UiResource } from "../../../src/http/ui/types.ts";
 import { rpc, uiApi } from "../../api/client.ts";
-import { openModal, PromptModal } from "../../components/modal.tsx";
+import { CountControls } from "../../components/count-controls.tsx";
 import { ProgressBar } from "../../components/progress-bar.tsx";
 import { RunningTasks } from "../../components/running-tasks.tsx";
 import { toast } from "../../components/toast.tsx";
@@ -36,14 +36,7 @@ function ResourceCard({ resource, expanded, toggle, reload }: { resource: UiReso
       <header>
         <h3>{resource.name}</h3>
         <div class="tools">
-          <button type="button" title="Add 1 resource" onClick={() => set(resource.total + 1)}>+1</button>
-          <button type="button" title="Remove 1 resource" onClick={() => set(resource.total - 1)} disabled={resource.total === 0}>−1</button>
-          <button
-            type="button"
-            onClick={() => openModal(<PromptModal title="Set resources" label="New number of resources:" placeholder="non-negative integer" valid={(n) => n >= 0} onSubmit={set} />)}
-          >
-            Set resources…
-          </button>
+          <CountControls value={resource.total} noun="resource" placeholder="non-negative integer" valid={(n) => n >= 0} onSet={set} canDecrease={resource.total !== 0} />
         </div>
       </header>
       <ProgressBar percent={resource.total > 0 ? (resource.used / resource.total) * 100 : resource.used > 0 ? 100 : 0} label={`${resource.used}/${resource.total}`} tone={u >= 1 ? "full" : u > 0.5 ? "warn" : "ok"} />

@@ -7,7 +7,8 @@
 import { useState } from "preact/hooks";
 import type { UiWorker } from "../../../src/http/ui/types.ts";
 import { rpc, uiApi } from "../../api/client.ts";
-import { ConfirmModal, openModal, PromptModal } from "../../components/modal.tsx";
+import { CountControls } from "../../components/count-controls.tsx";
+import { ConfirmModal, openModal } from "../../components/modal.tsx";
 import { RunningTasks } from "../../components/running-tasks.tsx";
 import { toast } from "../../components/toast.tsx";
 import { dateTime } from "../../lib/format.ts";
@@ -47,14 +48,7 @@ function WorkerCard({ worker, reload }: { worker: UiWorker; reload: () => void }
             {worker.processes !== null && (
               <span class="group">
                 <span class="muted small">Workers: {busy ? "…" : worker.processes}</span>
-                <button type="button" title="Add 1 worker" onClick={() => setProcesses((worker.processes ?? 1) + 1)}>+1</button>
-                <button type="button" title="Remove 1 worker" onClick={() => setProcesses((worker.processes ?? 1) - 1)}>−1</button>
-                <button
-                  type="button"
-                  onClick={() => openModal(<PromptModal title="Set workers" label="New number of workers:" placeholder="positive number" valid={(n) => n >= 1} onSubmit={setProcesses} />)}
-                >
-                  Set workers…
-                </button>
+                <CountControls value={worker.processes ?? 1} noun="worker" placeholder="positive number" valid={(n) => n >= 1} onSet={setProcesses} />
               </span>
             )}
             <button
