@@ -169,6 +169,28 @@ describe("task_list's bytes are the object path's bytes", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  test("pretty ids stay right on every later listing (they are cached by params map)", () => {
+    const s = new Sched();
+    // No params: tasks of two families share one empty map.
+    s.add("A1", "w", { family: "A" }).add("B1", "w", { family: "B" }).add("A2", "w", { family: "A" });
+    // Params hidden only after the first listing, by a later add_task.
+    s.add("P", "w", { family: "P", params: { a: "1", b: "2" } });
+    // A family given only after the params.
+    s.add("Q", "w", { family: "", params: { x: "1" } });
+    // Two families whose names are prefixes of each other, and a pretty id that needs escaping.
+    s.add("F1", "w", { family: "F", params: { k: "v" } }).add("FF1", "w", { family: "FF", params: { k: "v" } });
+    s.add("E", "w", { family: "E", params: { q: 'say "hi" ☃' } });
+    expectSameListing(s);
+    expectSameListing(s);
+    s.add("P", "w", { paramVisibilities: { b: 2 } });
+    s.add("Q", "w", { family: "Qfam" });
+    const names = (taskList(s.engine, args(), s.now) as Record<string, { display_name?: string }>);
+    expect(names.P?.display_name).toBe("P(a=1)");
+    expect(names.Q?.display_name).toBe("Qfam(x=1)");
+    expectSameListing(s);
+    expectSameListing(s);
+  });
+
   test("array-index ids come first in numeric order, as JSON.stringify orders an object's keys", () => {
     const s = new Sched();
     for (const id of ["b", "10", "a", "2", "01", "4294967295", "4294967294", "0"]) s.add(id, "w", { family: "F" });

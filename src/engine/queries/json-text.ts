@@ -13,6 +13,8 @@
 import { GzipStream } from "./gzip-stream.ts";
 
 const encoder = new TextEncoder();
+/** Reads back ASCII the writer wrote (cached pretty ids): one byte per character. */
+const latin1 = new TextDecoder("latin1");
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 /** Text known to be plain ASCII JSON (keys, punctuation), as bytes for `JsonWriter.constant`. */
@@ -132,9 +134,15 @@ export class JsonWriter {
    * returns false and the caller writes the whole string with `string`
    * instead, which replaces the pieces.
    */
-  openString(): void {
+  openString(): number {
     this.mark = this.pos;
     this.raw('"');
+    return this.mark;
+  }
+
+  /** What was written since `start` (a position returned by openString), read back as text; ASCII only. */
+  asciiSince(start: number): string {
+    return latin1.decode(this.bytes.subarray(start, this.pos));
   }
 
   part(s: string): boolean {

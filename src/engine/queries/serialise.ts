@@ -97,10 +97,31 @@ export function displayName(task: NamedTask): string {
   return `${out})`;
 }
 
-/** JSON.stringify(displayName(task)) written piece by piece: the pretty id is never built as one string unless it needs escaping. */
+/**
+ * Pretty ids already written, as JSON text, by the params map they were made
+ * from. A task's params map is set once and never changed in place, so a
+ * listing after the first copies each pretty id instead of assembling it from
+ * the family and each param (the largest single cost of a 100k-task listing).
+ * Only maps that are the public params themselves are keys, and only ids that
+ * need no escaping are kept: then the text is `"` + id + `"`, and checking
+ * that it starts with the task's family tells a map shared by tasks of two
+ * families (the shared empty map) apart. Weak: a pruned task's entry goes with it.
+ */
+const prettyIdJson = new WeakMap<object, string>();
+
+function cachedPrettyId(task: NamedTask, params: Record<string, unknown>): string | undefined {
+  if (params !== task.params) return undefined;
+  const text = prettyIdJson.get(params);
+  const family = task.family;
+  return text !== undefined && text.charCodeAt(family.length + 1) === 40 && text.startsWith(family, 1) ? text : undefined;
+}
+
+/** JSON.stringify(displayName(task)), written from the cache or piece by piece: the pretty id is never built as one string unless it needs escaping. */
 function writeDisplayName(out: JsonWriter, task: NamedTask, params: Record<string, unknown>): void {
+  const cached = cachedPrettyId(task, params);
+  if (cached !== undefined) return out.raw(cached);
   const keys = keyOrder(Object.keys(params));
-  out.openString();
+  const start = out.openString();
   let plain = out.part(task.family);
   if (plain) out.raw("(");
   for (let i = 0; plain && i < keys.length; i += 1) {
@@ -115,6 +136,7 @@ function writeDisplayName(out: JsonWriter, task: NamedTask, params: Record<strin
   if (!plain) return out.string(displayName(task));
   out.raw(")");
   out.closeString();
+  if (params === task.params) prettyIdJson.set(params, out.asciiSince(start));
 }
 
 /**
