@@ -18,8 +18,8 @@ await buildUi();
 const outfile = resolve(process.argv[2] ?? "./dist/luigid");
 const partial = `${outfile}.partial-${process.pid}`;
 const result = await Bun.build({
-  // The task-history thread (src/store/history/backend.ts) runs this second entry point from inside the binary.
-  entrypoints: ["./src/main.ts", "./src/store/history/history-thread.ts"],
+  // The task-history thread (src/store/history/backend.ts) and the gzip thread (src/server/gzip-thread.ts) run these entry points from inside the binary.
+  entrypoints: ["./src/main.ts", "./src/store/history/history-thread.ts", "./src/server/gzip-thread-entry.ts"],
   compile: { outfile: partial, autoloadDotenv: false, autoloadBunfig: false },
   minify: true,
   sourcemap: "linked",

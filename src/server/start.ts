@@ -17,6 +17,7 @@ import { type Ops, installOps } from "../ops/ops.ts";
 import { registerPersistenceGauges } from "../ops/metrics/persistence.ts";
 import { authWarnings } from "../ops/warnings.ts";
 import { SchedulerService } from "../rpc/service.ts";
+import { GzipThread } from "./gzip-thread.ts";
 import { StartupError } from "./startup-error.ts";
 import { attachStateStore } from "./state.ts";
 import { attachHistory } from "./history.ts";
@@ -115,6 +116,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     registerPersistenceGauges(context.ops.metrics, { state: stateStore.stats, historyQueue: () => context.history?.recorder.pending ?? 0 });
     // ---- END ATTACHMENTS -----------------------------------------------------
     app = createApp(context);
+    // Big replies (task_list) are gzipped on a thread of their own, started by the first one.
+    const gzipThread = new GzipThread({ warn: (message) => log.warning(message), info: (message) => log.info(message) });
+    const uninstallGzip = gzipThread.install();
+    closers.push(() => {
+      uninstallGzip();
+      gzipThread.close();
+    });
   } catch (error) {
     await Promise.all(listeners.map((l) => l.server.stop(true)));
     await closeAll(service, closers, log);
