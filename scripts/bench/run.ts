@@ -354,6 +354,9 @@ async function scenarioPending(): Promise<void> {
   list.print();
   console.log(`  server RSS ${rss.toFixed(0)} MB (peak ${peak.toFixed(0)} MB)`);
   await printServerSide(server.base, ["task_list"]);
+  // What the listings leave behind (cached pretty ids, the gzip thread) once their garbage is collected.
+  await Bun.sleep(5000);
+  console.log(`  server RSS 5 s after the listings: ${server.rssMb().rss.toFixed(0)} MB`);
 
   const work = new Latencies();
   const client = new Client(server.base, work);
