@@ -15,6 +15,7 @@
  * @module
  */
 import type { Database, Statement } from "bun:sqlite";
+import { closeSync, fsync, openSync } from "node:fs";
 import type { ChangeSet, EngineEvent } from "../../engine/events.ts";
 import type { EngineState, TaskRecord, WorkerRecord } from "../../engine/types.ts";
 import type { EngineListener } from "../../rpc/service.ts";
@@ -46,6 +47,9 @@ export interface WriterStats {
   /** Wall milliseconds of the last commit. */
   lastCommitMs: number;
   failedCommits: number;
+  /** WAL checkpoints run, and the wall milliseconds of the last (what the requests in flight waited). */
+  checkpoints: number;
+  lastCheckpointMs: number;
 }
 
 /** Commits between two checks of the free-page count. */
@@ -110,7 +114,7 @@ class RowWriter {
 
 export class StateWriter implements EngineListener {
   readonly name = "state";
-  readonly stats: WriterStats = { commits: 0, rowsWritten: 0, rowsDeleted: 0, lastCommitMs: 0, failedCommits: 0 };
+  readonly stats: WriterStats = { commits: 0, rowsWritten: 0, rowsDeleted: 0, lastCommitMs: 0, failedCommits: 0, checkpoints: 0, lastCheckpointMs: 0 };
 
   private dirtyTasks = new Set<string>();
   private dirtyWorkers = new Set<string>();
@@ -123,6 +127,7 @@ export class StateWriter implements EngineListener {
   private uncheckpointedAtLastTick = 0;
   private rowsSinceCheckpoint = 0;
   private checkpointQueued = false;
+  private walFd: number | null = null;
   private readonly idleCheckpoints: Timer;
 
   private readonly tasks: RowWriter;
@@ -189,11 +194,7 @@ export class StateWriter implements EngineListener {
     this.stats.commits++;
     this.stats.lastCommitMs = performance.now() - started;
     if (this.stats.commits % VACUUM_CHECK_EVERY === 0) this.reclaimFreePages();
-    if (++this.uncheckpointed >= CHECKPOINT_EVERY_COMMITS || this.rowsSinceCheckpoint >= CHECKPOINT_EVERY_ROWS) {
-      // On a later turn: the replies waiting on this commit leave first.
-      if (!this.checkpointQueued) setImmediate(() => this.checkpoint());
-      this.checkpointQueued = true;
-    }
+    if (++this.uncheckpointed >= CHECKPOINT_EVERY_COMMITS || this.rowsSinceCheckpoint >= CHECKPOINT_EVERY_ROWS) this.queueCheckpoint();
   }
 
   /** Shutdown: the final commit. The store closes the database afterwards (and checkpoints). */
@@ -202,12 +203,44 @@ export class StateWriter implements EngineListener {
     clearInterval(this.idleCheckpoints);
     this.commitNow();
     this.closed = true;
+    if (this.walFd !== null) closeSync(this.walFd);
+    this.walFd = null;
   }
 
   private checkpointWhenIdle(): void {
     const idle = this.uncheckpointed === this.uncheckpointedAtLastTick;
     this.uncheckpointedAtLastTick = this.uncheckpointed;
-    if (idle && this.uncheckpointed > 0) this.checkpoint();
+    if (idle && this.uncheckpointed > 0) this.queueCheckpoint();
+  }
+
+  /**
+   * A checkpoint first fsyncs the WAL, then copies it into the database file
+   * and fsyncs that: two waits on the disk that the requests in flight wait
+   * out too (16–18 ms on a VM at 100k tasks). The WAL's is done beforehand,
+   * off this thread (fs.fsync runs on the I/O pool), so that the checkpoint's
+   * own finds almost nothing left to write. The checkpoint runs in the fsync's
+   * callback, or on the next turn when the WAL cannot be opened: either way
+   * after the replies waiting on the commit that asked for it.
+   */
+  private queueCheckpoint(): void {
+    if (this.checkpointQueued) return;
+    this.checkpointQueued = true;
+    const fd = this.walFile();
+    if (fd === null) setImmediate(() => this.checkpoint());
+    // Whatever the fsync's outcome, the checkpoint syncs what it needs itself.
+    else fsync(fd, () => this.checkpoint());
+  }
+
+  /** A descriptor on the -wal file, opened once it exists (SQLite keeps the file while the connection is open). */
+  private walFile(): number | null {
+    if (this.walFd === null && !this.closed) {
+      try {
+        this.walFd = openSync(`${this.db.filename}-wal`, "r");
+      } catch {
+        return null;
+      }
+    }
+    return this.walFd;
   }
 
   /** PASSIVE: with the exclusive lock nobody else reads, so it copies the whole WAL back. */
@@ -217,8 +250,11 @@ export class StateWriter implements EngineListener {
     this.uncheckpointed = 0;
     this.uncheckpointedAtLastTick = 0;
     this.rowsSinceCheckpoint = 0;
+    const started = performance.now();
     try {
       this.db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+      this.stats.checkpoints++;
+      this.stats.lastCheckpointMs = performance.now() - started;
     } catch (error) {
       this.log.warning(`state file checkpoint failed: ${(error as Error).message}`);
     }
