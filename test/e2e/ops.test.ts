@@ -110,6 +110,14 @@ describe("/metrics after a workload", () => {
     expect(m.get("luigid_state_commits")).toBeGreaterThan(0);
     expect(m.get("luigid_state_failed_commits")).toBe(0);
     expect(m.get("luigid_history_queue_depth")).toBe(0);
+    // Once the writer is idle for two periods (200 ms each) it checkpoints the WAL, and says how long that took.
+    let after = m;
+    for (let waited = 0; !(after.get("luigid_state_checkpoints")! > 0) && waited < 5000; waited += 100) {
+      await Bun.sleep(100);
+      after = scrape(await (await fetch(`${server.url}/metrics`)).text());
+    }
+    expect(after.get("luigid_state_checkpoints")).toBeGreaterThanOrEqual(1);
+    expect(after.get("luigid_state_last_checkpoint_seconds")).toBeGreaterThan(0);
   }, 60_000);
 });
 
