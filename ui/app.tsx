@@ -8,6 +8,7 @@
  */
 import { useCallback, useEffect, useState } from "preact/hooks";
 import type { UiSummary } from "../src/http/ui/types.ts";
+import { VIEWS } from "../src/http/ui/views.ts";
 import { rpc, uiApi } from "./api/client.ts";
 import { closeModal, Modal, ModalHost, openModal } from "./components/modal.tsx";
 import { toast, ToastHost } from "./components/toast.tsx";
@@ -19,14 +20,6 @@ import { ResourcesPage } from "./pages/resources/index.tsx";
 import { TasksPage } from "./pages/tasks/index.tsx";
 import { TimelinePage } from "./pages/timeline/index.tsx";
 import { WorkersPage } from "./pages/workers/index.tsx";
-
-const TABS: Array<{ tab: Tab; label: string; key: string }> = [
-  { tab: "tasks", label: "Task List", key: "1" },
-  { tab: "graph", label: "Dependency Graph", key: "2" },
-  { tab: "timeline", label: "Timeline", key: "3" },
-  { tab: "workers", label: "Workers", key: "4" },
-  { tab: "resources", label: "Resources", key: "5" },
-];
 
 /** The last hash seen on each tab, so that coming back to a tab restores its view. */
 const lastHash = new Map<Tab, URLSearchParams>();
@@ -72,7 +65,7 @@ function HelpModal() {
     <Modal title="Keyboard shortcuts">
       <table class="compact">
         <tbody>
-          {TABS.map((t) => (
+          {VIEWS.map((t) => (
             <tr key={t.tab}>
               <td><kbd>{t.key}</kbd></td>
               <td>{t.label}</td>
@@ -118,7 +111,7 @@ export function App() {
       }
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (target && (target.tagName === "INPUT" || target.tagName === "SELECT" || target.tagName === "TEXTAREA")) return;
-      const hit = TABS.find((t) => t.key === e.key);
+      const hit = VIEWS.find((t) => t.key === e.key);
       if (hit) {
         e.preventDefault();
         window.location.hash = tabHref(hit.tab, new URLSearchParams(window.location.hash.slice(1)));
@@ -147,7 +140,7 @@ export function App() {
         </button>
         <a class="brand" href="#">Luigi Task Status</a>
         <nav aria-label="Views">
-          {TABS.map((t) => (
+          {VIEWS.map((t) => (
             <a key={t.tab} href={tabHref(t.tab, hash)} class={t.tab === tab ? "active" : ""} aria-current={t.tab === tab ? "page" : undefined} title={`${t.label} (${t.key})`}>
               {t.label}
             </a>

@@ -140,3 +140,23 @@ test("relative links keep a reverse-proxy sub-path", async () => {
   expect(await page.locator(".nav-pills a").count()).toBe(2);
   await page.close();
 }, 30_000);
+
+test("the top bar is the visualiser's: its views, History current, the same colours, links into it", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  expect((await page.goto(`${server.url}/history/by_name/Load`))?.status()).toBe(200);
+  await page.screenshot({ path: join(ARTIFACTS, "history-topbar.png") });
+  expect(await page.locator("header.topbar nav a").allInnerTexts()).toEqual(["Task List", "Dependency Graph", "Timeline", "Workers", "Resources", "History"]);
+  expect(await page.locator('header.topbar nav a[aria-current="page"]').innerText()).toBe("History");
+  const look = (selector: string) => page.locator(selector).first().evaluate((el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el).height, getComputedStyle(el).fontFamily]);
+  const historyBar = await look("header.topbar");
+  expect(historyBar[0]).toBe("rgb(20, 33, 46)"); // --top, ui/shell.css
+  await page.getByRole("link", { name: "Dependency Graph" }).click();
+  await page.waitForURL(`${server.url}/static/visualiser/index.html#tab=graph`);
+  await page.locator("header.topbar nav a.active", { hasText: "Dependency Graph" }).waitFor();
+  expect(await look("header.topbar")).toEqual(historyBar);
+  // And back: the visualiser's History link (history is on) leads to the recent runs.
+  await page.getByTestId("history-link").click();
+  await page.waitForURL(`${server.url}/history`);
+  expect(await page.locator("table.records > tbody > tr").count()).toBe(2);
+  await page.close();
+}, 30_000);

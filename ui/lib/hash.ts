@@ -5,8 +5,9 @@
  * @module
  */
 import { useEffect, useState } from "preact/hooks";
+import type { View } from "../../src/http/ui/views.ts";
 
-export type Tab = "tasks" | "graph" | "timeline" | "workers" | "resources";
+export type Tab = View;
 
 export function readHash(): URLSearchParams {
   return new URLSearchParams(window.location.hash.replace(/^#/, ""));

@@ -14,6 +14,7 @@ import { displayTs } from "../../store/history/timestamp.ts";
 import { DurationChart } from "./chart.tsx";
 import { ENHANCE_JS } from "./enhance.ts";
 import type { Links } from "./links.ts";
+import { VIEWS } from "../ui/views.ts";
 import { HISTORY_CSS } from "./style.ts";
 
 /** Renders a page component to a complete HTML document. */
@@ -31,15 +32,28 @@ function Layout({ links, children }: { links: Links; children: ComponentChildren
         <style dangerouslySetInnerHTML={{ __html: HISTORY_CSS }} />
       </head>
       <body>
-        <nav class="navbar">
-          <a class="brand" href={links.recent}>
-            Luigi Task History
+        <header class="topbar">
+          <a class="brand" href={links.visualiser}>
+            Luigi Task Status
           </a>
-          <a href={links.visualiser}>Visualiser</a>
-          <a href={links.recent}>Recent runs</a>
-          <a href={links.tasklist}>Durations</a>
-        </nav>
-        <div class="container">{children}</div>
+          <nav aria-label="Views">
+            {VIEWS.map((view) => (
+              <a key={view.tab} href={`${links.visualiser}#tab=${view.tab}`}>
+                {view.label}
+              </a>
+            ))}
+            <a class="active" aria-current="page" href={links.recent}>
+              History
+            </a>
+          </nav>
+        </header>
+        <div class="container">
+          <nav class="subnav" aria-label="History">
+            <a href={links.recent}>Recent runs</a>
+            <a href={links.tasklist}>Durations</a>
+          </nav>
+          {children}
+        </div>
         <script dangerouslySetInnerHTML={{ __html: ENHANCE_JS }} />
       </body>
     </html>
