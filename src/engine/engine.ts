@@ -23,7 +23,6 @@ import {
   configRetryPolicy,
   depsSet,
   EMPTY_LIST,
-  EMPTY_MAP,
   hasKeys,
   newTaskRecord,
   newWorkerRecord,
@@ -35,6 +34,8 @@ import {
   type NewTaskFields,
 } from "./records.ts";
 import { SortedList } from "./sorted-list.ts";
+import { adoptTask, cloneTask, cloneWorker } from "./snapshot.ts";
+import { UpstreamDisabled } from "./upstream-disabled.ts";
 import type {
   BatcherEntry,
   EngineConfig,
@@ -145,11 +146,12 @@ export class Engine {
   private readonly names = new Map<string, string>();
   /** Shared single-worker sets for stakeholders/workers (most tasks have exactly one). */
   private readonly singletons = new SingletonSets();
-  /** PENDING tasks with a DISABLED task upstream (§3.5); null when it must be recomputed. */
-  private upstreamDisabled: Set<string> | null = null;
-  /** Per-worker counts derived from the `upstreamDisabled` set they were built from (`blockedFor`). */
-  private blocked = new Map<string, [number, number, number]>();
-  private blockedFor: Set<string> | null = null;
+  /** PENDING tasks with a DISABLED task upstream (§3.5), which count_pending leaves out. */
+  private readonly upstream = new UpstreamDisabled({
+    disabledTasks: () => this.statusIndex.get(DISABLED) ?? [],
+    dependentsOf: (id) => this.dependentsOf(id),
+    recordOf: (id) => this.recordOf(id),
+  });
 
   constructor(
     readonly config: EngineConfig,
@@ -290,7 +292,7 @@ export class Engine {
     this.removeTimers.clear();
     this.retryTimers.clear();
     this.disableTimers.clear();
-    this.upstreamDisabled = null;
+    this.upstream.reset();
     this.paused = state.paused;
     this.capacities = { ...state.resources };
     for (const worker of state.workers) this.workerTable.set(worker.id, cloneWorker(worker));
@@ -852,7 +854,7 @@ export class Engine {
         this.refresh(dependent);
       }
     }
-    this.noteStatusForUpstream(task, from, next);
+    this.upstream.statusChanged(task, from, next);
     this.events.push({ type: "status_changed", at: now, task: taskFacts(task), from, to: next });
   }
 
@@ -994,7 +996,7 @@ export class Engine {
     let nUniquePending = index?.unique ?? 0;
     let nPendingLastScheduled = index?.lastScheduled ?? 0;
     if (index && nPendingTasks > 0 && this.countByStatus(DISABLED) > 0) {
-      const blocked = this.upstreamDisabledByWorker().get(W);
+      const blocked = this.upstream.countsOf(W);
       if (blocked) {
         nPendingTasks -= blocked[0];
         nUniquePending -= blocked[1];
@@ -1016,63 +1018,6 @@ export class Engine {
     };
   }
 
-  /** Per worker, how many of its counted tasks (all, unique, last scheduled) are upstream-disabled. */
-  private upstreamDisabledByWorker(): Map<string, [number, number, number]> {
-    const set = this.upstreamDisabledSet();
-    if (this.blockedFor === set) return this.blocked;
-    const blocked = new Map<string, [number, number, number]>();
-    for (const id of set) {
-      const task = this.taskTable.get(id)!.task;
-      const n = task.workers.size;
-      let i = 0;
-      for (const w of task.workers) {
-        let entry = blocked.get(w);
-        if (!entry) blocked.set(w, (entry = [0, 0, 0]));
-        entry[0]++;
-        if (n === 1) entry[1]++;
-        if (++i === n) entry[2]++;
-      }
-    }
-    this.blocked = blocked;
-    this.blockedFor = set;
-    return blocked;
-  }
-
-  /** PENDING tasks with a path through PENDING tasks to a DISABLED one (§3.5). */
-  private upstreamDisabledSet(): Set<string> {
-    if (this.upstreamDisabled) return this.upstreamDisabled;
-    const found = new Set<string>();
-    const queue = Array.from(this.statusIndex.get(DISABLED) ?? [], (task) => task.id);
-    for (let i = 0; i < queue.length; i++) {
-      for (const id of this.dependentsOf(queue[i]!)) {
-        if (found.has(id) || this.taskTable.get(id)?.task.status !== PENDING) continue;
-        found.add(id);
-        queue.push(id);
-      }
-    }
-    this.upstreamDisabled = found;
-    return found;
-  }
-
-  /** Drops the upstream-disabled cache when a status change can alter it. */
-  private noteStatusForUpstream(task: TaskRecord, from: TaskStatus, to: TaskStatus): void {
-    const cache = this.upstreamDisabled;
-    if (!cache) return;
-    if (from === DISABLED || to === DISABLED || cache.has(task.id)) {
-      this.upstreamDisabled = null;
-      return;
-    }
-    if (to === PENDING && this.touchesDisabled(task)) this.upstreamDisabled = null;
-  }
-
-  private touchesDisabled(task: TaskRecord): boolean {
-    const cache = this.upstreamDisabled;
-    for (const dep of task.deps) {
-      if (cache?.has(dep) || this.taskTable.get(dep)?.task.status === DISABLED) return true;
-    }
-    return false;
-  }
-
   // ---- task table maintenance -----------------------------------------------
 
   private createTask(id: string, status: TaskStatus, now: Seconds, fields: NewTaskFields): TaskRecord {
@@ -1082,7 +1027,7 @@ export class Engine {
     this.statusSet(status).add(task);
     for (const dep of task.deps) this.linkDependent(dep, id);
     meta.unmet = this.countUnmet(task);
-    if (this.upstreamDisabled && status === PENDING && this.touchesDisabled(task)) this.upstreamDisabled = null;
+    this.upstream.created(task);
     this.touched(task);
     return task;
   }
@@ -1104,7 +1049,7 @@ export class Engine {
         this.refresh(dependent.task);
       }
     }
-    if (this.upstreamDisabled && (task.status === DISABLED || this.upstreamDisabled.has(id))) this.upstreamDisabled = null;
+    this.upstream.deleted(task);
     this.changes.tasks.add(id);
     this.version++;
   }
@@ -1118,9 +1063,7 @@ export class Engine {
     for (const dep of deps) if (!old.has(dep)) this.linkDependent(dep, task.id);
     task.deps = depsSet(deps);
     this.taskTable.get(task.id)!.unmet = this.countUnmet(task);
-    if (this.upstreamDisabled && (this.upstreamDisabled.has(task.id) || (task.status === PENDING && this.touchesDisabled(task)))) {
-      this.upstreamDisabled = null;
-    }
+    this.upstream.depsReplaced(task);
     this.touched(task);
   }
 
@@ -1267,7 +1210,7 @@ export class Engine {
    */
   private mutateWorkers(task: TaskRecord, change: (workers: Set<string>) => Set<string>): void {
     const meta = this.taskTable.get(task.id)!;
-    if (this.upstreamDisabled?.has(task.id)) this.upstreamDisabled = null;
+    this.upstream.workersChanged(task);
     if (meta.indexed) this.withdrawFromWorkers(task, meta);
     task.workers = change(task.workers);
     if (meta.indexed) this.contributeToWorkers(task, meta);
@@ -1446,10 +1389,6 @@ function isHistoryStatus(status: TaskStatus): status is "PENDING" | "RUNNING" | 
   return status === PENDING || status === RUNNING || status === DONE || status === FAILED;
 }
 
-function samePolicy(a: RetryPolicy, b: RetryPolicy): boolean {
-  return a.retryCount === b.retryCount && a.disableHardTimeout === b.disableHardTimeout && a.disableWindow === b.disableWindow;
-}
-
 function newMeta(task: TaskRecord, seq: number, statusSeq: number): TaskMeta {
   return { task, seq, statusSeq, unmet: 0, indexed: false, counted: false, resourceful: false, rank: null, batchFamily: null, rankRunnable: false };
 }
@@ -1484,67 +1423,6 @@ function decodeExpl(expl: string | null): string | null {
   }
 }
 
-/**
- * Makes a restored record the engine's own, in place: compact sets, shared
- * empties, and one string instance for each repeated value (worker ids,
- * families, modules, short explanations), which a decoder creates anew for
- * every task.
- */
-function adoptTask(task: TaskRecord, policy: RetryPolicy, intern: (s: string) => string, singletons: SingletonSets): void {
-  // deps are rebuilt by loadState once every id is known.
-  task.stakeholders = adoptWorkerSet(task.stakeholders, intern, singletons);
-  task.workers = adoptWorkerSet(task.workers, intern, singletons);
-  task.family = intern(task.family);
-  if (task.module !== null) task.module = intern(task.module);
-  if (task.workerRunning !== null) task.workerRunning = intern(task.workerRunning);
-  if (task.expl !== null && task.expl.length <= 16) task.expl = intern(task.expl);
-  if (!hasKeys(task.resources)) task.resources = EMPTY_MAP;
-  if (task.resourcesRunning !== null && !hasKeys(task.resourcesRunning)) task.resourcesRunning = EMPTY_MAP;
-  if (!hasKeys(task.params)) task.params = EMPTY_MAP;
-  if (!hasKeys(task.paramVisibilities)) task.paramVisibilities = EMPTY_MAP;
-  if (!hasKeys(task.schedulerMessageResponses)) task.schedulerMessageResponses = EMPTY_MAP;
-  if (task.failures.length === 0) task.failures = EMPTY_LIST;
-  if (task.owners.length === 0) task.owners = EMPTY_LIST;
-  if (samePolicy(task.retryPolicy, policy)) task.retryPolicy = policy;
-}
-
-/** A restored stakeholders/workers set: shared when empty or single (no generator: 10^6 tasks go through here). */
-function adoptWorkerSet(set: Set<string>, intern: (s: string) => string, singletons: SingletonSets): Set<string> {
-  const n = set.size;
-  if (n === 0) return EMPTY_SET;
-  if (n === 1) for (const id of set) return singletons.of(id);
-  const out = new CompactSet();
-  for (const id of set) out.add(intern(id));
-  return out;
-}
-
 function* mapIter<T, U>(items: Iterable<T>, f: (item: T) => U): IterableIterator<U> {
   for (const item of items) yield f(item);
-}
-
-/** A copy of a record for exportState, with plain Sets; empty maps and lists become the shared empties. */
-function cloneTask(task: TaskRecord): TaskRecord {
-  return {
-    ...task,
-    deps: new Set(task.deps),
-    stakeholders: new Set(task.stakeholders),
-    workers: new Set(task.workers),
-    resourcesRunning: task.resourcesRunning ? { ...task.resourcesRunning } : null,
-    resources: ownMap(task.resources),
-    params: ownMap(task.params),
-    paramVisibilities: ownMap(task.paramVisibilities),
-    retryPolicy: { ...task.retryPolicy },
-    failures: task.failures.length > 0 ? [...task.failures] : EMPTY_LIST,
-    schedulerMessageResponses: ownMap(task.schedulerMessageResponses),
-    owners: task.owners.length > 0 ? [...task.owners] : EMPTY_LIST,
-  };
-}
-
-function cloneWorker(worker: WorkerRecord): WorkerRecord {
-  return {
-    ...worker,
-    reference: worker.reference ? { ...worker.reference } : null,
-    info: { ...worker.info },
-    rpcMessages: worker.rpcMessages.map((m) => ({ name: m.name, kwargs: { ...m.kwargs } })),
-  };
 }
