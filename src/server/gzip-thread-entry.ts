@@ -17,14 +17,14 @@ self.onmessage = (event: MessageEvent<RingMemory>) => {
   self.postMessage("ready");
   for (let slot = 0; ; slot = (slot + 1) % SLOTS) {
     for (let state = ring.state(slot); state !== FULL; state = ring.state(slot)) ring.waitWhile(slot, state, Number.POSITIVE_INFINITY);
+    const last = ring.isLast(slot);
     let piece: Uint8Array | null = null;
     try {
-      piece = deflateChunk(ring.input(slot), ring.isLast(slot));
+      piece = deflateChunk(ring.input(slot), last);
     } catch {
       // Left to the scheduler's thread, which compresses the chunk itself.
     }
     ring.setOutput(slot, piece);
-    const last = ring.isLast(slot);
     ring.setState(slot, DONE);
     // Each chunk's zlib state (~300 KB outside the JS heap) is freed only when its handle is
     // collected, and this thread allocates too little for a collection ever to start by itself.

@@ -12,6 +12,7 @@
  * @module
  */
 import { type ChunkDeflater, deflateChunk, InlineDeflater, useDeflaters } from "../engine/queries/gzip-stream.ts";
+import { workerEntryCandidates } from "../lib/worker-entry.ts";
 import { DONE, FREE, FULL, INPUT_BYTES, RingView, SLOTS } from "./gzip-ring.ts";
 
 /** How long the scheduler's thread waits for one chunk before it gives up on the thread for good. */
@@ -24,11 +25,8 @@ export interface GzipThreadOptions {
   info?: (message: string) => void;
 }
 
-/** gzip-thread-entry.ts from source, or as the compiled binary embeds it (scripts/build.ts). */
-function entryCandidates(): string[] {
-  if (Bun.main.startsWith("/$bunfs/")) return ["./server/gzip-thread-entry.ts", "./src/server/gzip-thread-entry.ts"];
-  return [new URL("./gzip-thread-entry.ts", import.meta.url).href];
-}
+/** gzip-thread-entry.ts from source, or as the compiled binary embeds it. */
+const entryCandidates = () => workerEntryCandidates("server/gzip-thread-entry.ts", new URL("./gzip-thread-entry.ts", import.meta.url));
 
 export class GzipThread {
   private worker: Worker | null = null;

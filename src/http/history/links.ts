@@ -4,6 +4,7 @@
  * and every name is percent-encoded as one path segment.
  * @module
  */
+import type { View } from "../ui/views.ts";
 
 /** `../` once per directory level of the request path: from `/history/by_name/a/b`, `../../../`. */
 export function rootPrefix(rawPathname: string): string {
@@ -14,9 +15,12 @@ export function rootPrefix(rawPathname: string): string {
 /** Builds the links a page needs, relative to the site root. */
 export function linksFrom(root: string) {
   const segment = (name: string) => encodeURIComponent(name);
+  const visualiser = `${root}static/visualiser/index.html`;
   return {
     root,
-    visualiser: `${root}static/visualiser/index.html`,
+    visualiser,
+    /** One of the visualiser's views, by the fragment key it reads (`#tab=graph`). */
+    view: (tab: View) => `${visualiser}#tab=${tab}`,
     recent: `${root}history`,
     byId: (id: number) => `${root}history/by_id/${id}`,
     byName: (name: string) => `${root}history/by_name/${segment(name)}`,

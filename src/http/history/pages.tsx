@@ -38,7 +38,7 @@ function Layout({ links, children }: { links: Links; children: ComponentChildren
           </a>
           <nav aria-label="Views">
             {VIEWS.map((view) => (
-              <a key={view.tab} href={`${links.visualiser}#tab=${view.tab}`}>
+              <a key={view.tab} href={links.view(view.tab)}>
                 {view.label}
               </a>
             ))}

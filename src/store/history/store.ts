@@ -14,6 +14,7 @@ import { ensureSchema } from "./schema.ts";
 import { type HistoryBackend, InlineBackend, ThreadBackend } from "./backend.ts";
 import { formatTs } from "./timestamp.ts";
 import { HistoryWriter } from "./writer.ts";
+import { workerEntryCandidates } from "../../lib/worker-entry.ts";
 
 const DAY = 86_400;
 const RETENTION_INTERVAL_MS = 3_600_000;
@@ -30,11 +31,8 @@ export interface HistoryStoreOptions extends RecorderOptions {
   thread?: boolean;
 }
 
-/** Worker specifiers for history-thread.ts: from source, or as the compiled binary embeds it (scripts/build.ts). */
-function threadCandidates(): string[] {
-  if (Bun.main.startsWith("/$bunfs/")) return ["./store/history/history-thread.ts", "./src/store/history/history-thread.ts"];
-  return [new URL("./history-thread.ts", import.meta.url).href];
-}
+/** Worker specifiers for history-thread.ts: from source, or as the compiled binary embeds it. */
+const threadCandidates = () => workerEntryCandidates("store/history/history-thread.ts", new URL("./history-thread.ts", import.meta.url));
 
 export class HistoryStore {
   readonly recorder: HistoryRecorder;

@@ -63,8 +63,8 @@ const VACUUM_CHECK_EVERY = 500;
  * a whole idle period, or, under sustained load, after this many commits or
  * task rows written (a row dirties at most a page or two, and rows written
  * together share pages), which bounds the WAL to a few MB and copies each hot
- * page once instead of once per 1,000-page slice. Each checkpoint waits on
- * two fsyncs (~30 ms on a VM disk) that the requests in flight wait for too.
+ * page once instead of once per 1,000-page slice. The requests in flight wait
+ * out each checkpoint (see queueCheckpoint for how its fsyncs are kept short).
  */
 const CHECKPOINT_EVERY_COMMITS = 1000;
 const CHECKPOINT_EVERY_ROWS = 4000;
