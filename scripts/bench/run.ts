@@ -243,14 +243,14 @@ function byOwner(tasks: BenchTask[]): BenchTask[][] {
 const ROUNDS_PER_WORKER = 1000;
 
 /**
- * W workers at once, each asking for work and reporting it DONE at once,
- * `perWorker` times; returns the seconds it took. The latencies land in
- * `latencies`.
+ * `workers` workers at once (W by default), each asking for work and
+ * reporting it DONE at once, `perWorker` times; returns the seconds it took.
+ * The latencies land in `latencies`.
  */
-async function workRounds(base: string, latencies: Latencies, perWorker = ROUNDS_PER_WORKER): Promise<number> {
+async function workRounds(base: string, latencies: Latencies, perWorker = ROUNDS_PER_WORKER, workers = W): Promise<number> {
   const client = new Client(base, latencies);
   const started = performance.now();
-  await Promise.all(Array.from({ length: W }, async (_, i) => {
+  await Promise.all(Array.from({ length: workers }, async (_, i) => {
     const worker = workerId(i);
     for (let k = 0; k < perWorker; k++) {
       const reply = await client.call<WorkReply>("get_work", { worker, host: "bench", assistant: false, current_tasks: [] });
@@ -351,7 +351,7 @@ async function scenarioPending(): Promise<void> {
   const dag = buildDag(n, W);
   const owned = byOwner(dag);
   const cpu = { server: server.cpuSeconds(), client: ownCpuSeconds() };
-  let started = performance.now();
+  const started = performance.now();
   await Promise.all(owned.map((tasks, i) => schedule(new Client(server.base, fill), workerId(i), tasks)));
   const fillSeconds = (performance.now() - started) / 1000;
   console.log(`\npending: ${dag.length} tasks added by ${W} workers in ${fillSeconds.toFixed(1)} s (${(fill.calls / fillSeconds).toFixed(0)} RPC/s); server RSS ${server.rssMb().rss.toFixed(0)} MB`);
@@ -398,13 +398,8 @@ async function scenarioPending(): Promise<void> {
 
   // The same rounds from one worker alone: a call's own latency, without queueing behind 7 others.
   const alone = new Latencies();
-  const single = new Client(server.base, alone);
-  started = performance.now();
-  for (let k = 0; k < W * ROUNDS_PER_WORKER; k++) {
-    const reply = await single.call<WorkReply>("get_work", { worker: workerId(0), host: "bench", assistant: false, current_tasks: [] });
-    if (reply.task_id) await single.call("add_task", doneArgs(workerId(0), reply.task_id));
-  }
-  console.log(`  get_work + DONE report from 1 worker alone (no queueing), ${W * ROUNDS_PER_WORKER} rounds in ${((performance.now() - started) / 1000).toFixed(2)} s:`);
+  const aloneSeconds = await workRounds(server.base, alone, W * ROUNDS_PER_WORKER, 1);
+  console.log(`  get_work + DONE report from 1 worker alone (no queueing), ${W * ROUNDS_PER_WORKER} rounds in ${aloneSeconds.toFixed(2)} s:`);
   alone.print();
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -436,10 +431,13 @@ function writeKnownState(path: string, known: number, ready: number): void {
   writeStateFile(path, tasks, workers, { db: 4 });
 }
 
+/** The million scenario's phases of rounds, in order. */
+const MILLION_PHASES = ["right after the restore", "steady state, the next"];
+
 async function scenarioMillion(): Promise<void> {
   const known = Number(values.known);
-  // Enough ready tasks for both phases of 8,000 rounds.
-  const ready = Math.min(20_000, known);
+  // Enough ready tasks for every phase, with a quarter to spare.
+  const ready = Math.min(Math.ceil(MILLION_PHASES.length * W * ROUNDS_PER_WORKER * 1.25), known);
   const dir = mkdtempSync(join(tmpdir(), "luigid-bench-"));
   const statePath = join(dir, "known.db");
   let started = performance.now();
@@ -449,7 +447,7 @@ async function scenarioMillion(): Promise<void> {
   console.log(`  restore + start to first answered ping: ${(server.startupMs / 1000).toFixed(2)} s`);
   // Two phases: right after the restore (JSC still compiling and sweeping the restore's
   // garbage), then steady state, when a long-running scheduler spends its life.
-  for (const phase of ["right after the restore", "steady state, the next"]) {
+  for (const phase of MILLION_PHASES) {
     const work = new Latencies();
     const beforeRounds = (await serverHistograms(server.base)).histograms;
     const seconds = await workRounds(server.base, work);
