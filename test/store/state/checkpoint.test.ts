@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStateStore, type StateStore } from "../../../src/store/state/store.ts";
+import { CHECKPOINT_EVERY_COMMITS, CHECKPOINT_EVERY_ROWS } from "../../../src/store/state/writer.ts";
 import { FakeSource, fullTask, memoryLog } from "./fake-source.ts";
 
 const dirs: string[] = [];
@@ -56,19 +57,26 @@ describe("WAL checkpoints", () => {
     expect(wal()).toBeLessThanOrEqual(first * 1.1);
   });
 
-  test("under sustained load a checkpoint follows 4,000 rows, so the WAL stays bounded", async () => {
+  test("under sustained load a checkpoint follows CHECKPOINT_EVERY_ROWS rows, so the WAL stays bounded", async () => {
     const { store, wal } = openStore();
     const source = new FakeSource();
     const sizes: number[] = [];
-    for (let round = 0; round < 10; round++) {
-      // 40 commits of 20 rows: 800 rows a round, so a checkpoint is due after 5 rounds. It runs
-      // once the WAL has been fsynced off the thread, a few commits later.
+    // Rounds of 40 commits of 20 rows (800 rows, well under the commit bound): the checkpoint is due
+    // after `due` rounds and runs once the WAL has been fsynced off the thread, a few commits later.
+    const due = Math.ceil(CHECKPOINT_EVERY_ROWS / 800);
+    expect(due * 40).toBeLessThan(CHECKPOINT_EVERY_COMMITS);
+    // Two rounds more once it has run (the WAL's fsync takes longer as the WAL grows).
+    let after = 0;
+    for (let round = 0; round < 2 * due && after < 2; round++) {
       await writeRounds(store, source, round, 40);
       sizes.push(wal());
+      if ((store.stats()?.checkpoints ?? 0) > 0) after++;
     }
     expect(store.stats()?.checkpoints).toBeGreaterThanOrEqual(1);
     // Past the checkpoint the file stops growing: the last rounds fit in what the first ones used.
-    expect(sizes[9]!).toBe(sizes[8]!);
-    expect(sizes[9]!).toBeLessThan(sizes[0]! * 8);
+    expect(sizes.at(-1)!).toBe(sizes.at(-2)!);
+    expect(sizes.at(-1)!).toBeLessThan(sizes[0]! * (due + 3));
+    // Before it, the WAL grew with every round.
+    expect(sizes[due - 1]!).toBeGreaterThan(sizes[0]! * (due / 2));
   });
 });
