@@ -12,7 +12,7 @@ import { bodyLimit } from "hono/body-limit";
 import { LuigidError } from "../lib/errors.ts";
 import { JsonSyntaxError, parseTolerantJson } from "../lib/tolerant-json.ts";
 import { isRpcMethod, JsonReply } from "../rpc/table.ts";
-import { jsonReplyResponse } from "./compress.ts";
+import { apiReply, jsonReplyResponse } from "./compress.ts";
 import type { AppContext } from "./context.ts";
 import { errorJson } from "./errors.ts";
 import { rawPathname } from "./url.ts";
@@ -49,9 +49,7 @@ export function mountApi(app: Hono, ctx: AppContext): void {
     // Big listings come serialised already, envelope included (and gzipped when big).
     if (response instanceof JsonReply) return jsonReplyResponse(c, response, JSON_UTF8);
     // JSON.stringify turns non-finite numbers into null, which browsers can parse.
-    const body = JSON.stringify({ response: response ?? null });
-    // The length lets compression skip small replies (most RPCs) without buffering them.
-    return c.body(body, 200, { ...JSON_UTF8, "Content-Length": String(Buffer.byteLength(body)) });
+    return apiReply(c, JSON.stringify({ response: response ?? null }), JSON_UTF8);
   });
 }
 

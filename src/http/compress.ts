@@ -15,52 +15,64 @@ import type { JsonReply } from "../rpc/table.ts";
 const MIN_BYTES = 1024;
 const FAST_ABOVE_BYTES = 1 << 20;
 
-/** Bodies handed over as bytes, by their Response: compressed without reading the Response back (a copy of up to ~45 MB). */
-const byteBodies = new WeakMap<Response, Uint8Array<ArrayBuffer>>();
-
-/** Marks `res` as carrying exactly `bytes`, so that gzipReplies can take them as they are. */
-function withByteBody(res: Response, bytes: Uint8Array<ArrayBuffer>): Response {
-  byteBodies.set(res, bytes);
-  return res;
-}
-
 /** Whether the client takes gzip (Python's requests and browsers always do). */
 function acceptsGzip(c: Context): boolean {
   return /\bgzip\b/i.test(c.req.header("Accept-Encoding") ?? "");
 }
 
+function gzipLevel(bytes: number): 1 | 6 {
+  return bytes > FAST_ABOVE_BYTES ? 1 : 6;
+}
+
+/**
+ * An /api reply. The route knows its body and its size, so it decides here
+ * and the replies skip gzipReplies: most RPCs answer in well under 1 KB, and
+ * inspecting each finished Response's headers afterwards cost ~3 µs per call.
+ */
+export function apiReply(c: Context, body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string>): Response {
+  const length = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+  if (length < MIN_BYTES || !acceptsGzip(c)) {
+    return new Response(body, { status: 200, headers: { ...headers, "Content-Length": String(length) } });
+  }
+  const zipped = Bun.gzipSync(typeof body === "string" ? Buffer.from(body) : body, { level: gzipLevel(length) });
+  return new Response(zipped, {
+    status: 200,
+    headers: { ...headers, "Content-Encoding": "gzip", "Content-Length": String(zipped.byteLength), Vary: "Accept-Encoding" },
+  });
+}
+
 /**
  * A reply serialised ahead (JsonReply): a big one comes gzipped already and
  * goes out as it is to a client that takes gzip (decompressed for one that
- * does not); a small one is compressed below like any other reply.
+ * does not); a small one is compressed like any other reply.
  */
 export function jsonReplyResponse(c: Context, reply: JsonReply, headers: Record<string, string>): Response {
   if (reply.gzipped && acceptsGzip(c)) {
     const body = reply.body;
-    return c.body(body, 200, { ...headers, "Content-Encoding": "gzip", "Content-Length": String(body.byteLength), Vary: "Accept-Encoding" });
+    return new Response(body, { status: 200, headers: { ...headers, "Content-Encoding": "gzip", "Content-Length": String(body.byteLength), Vary: "Accept-Encoding" } });
   }
-  const bytes = reply.envelope();
-  return withByteBody(c.body(bytes, 200, { ...headers, "Content-Length": String(bytes.byteLength) }), bytes);
+  return apiReply(c, reply.envelope(), headers);
 }
 
+/** Every reply but /api's (history pages, UI assets, /metrics): compressed after the route made it. */
 export function gzipReplies(): MiddlewareHandler {
   return async function gzipReplies(c, next) {
+    if (c.req.path.startsWith("/api/")) return next();
     await next();
     const res = c.res;
-    const bytes = byteBodies.get(res);
-    if ((!bytes && !res.body) || c.req.method === "HEAD") return;
+    if (!res.body || c.req.method === "HEAD") return;
     if (!acceptsGzip(c)) return;
     if (res.headers.has("Content-Encoding") || /\bno-transform\b/i.test(res.headers.get("Cache-Control") ?? "")) return;
     // Event streams (SSE) must flow as they are produced; everything else is a finite reply.
     if (/^text\/event-stream/i.test(res.headers.get("Content-Type") ?? "")) return;
     const declared = Number(res.headers.get("Content-Length") ?? Number.POSITIVE_INFINITY);
     if (declared < MIN_BYTES) return;
-    const body = bytes ?? new Uint8Array(await res.arrayBuffer());
+    const body = new Uint8Array(await res.arrayBuffer());
     if (body.byteLength < MIN_BYTES) {
       replace(c, new Response(body, res));
       return;
     }
-    const zipped = Bun.gzipSync(body, { level: body.byteLength > FAST_ABOVE_BYTES ? 1 : 6 });
+    const zipped = Bun.gzipSync(body, { level: gzipLevel(body.byteLength) });
     const headers = new Headers(res.headers);
     headers.set("Content-Encoding", "gzip");
     headers.set("Content-Length", String(zipped.byteLength));

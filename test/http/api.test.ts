@@ -154,9 +154,27 @@ describe("compression", () => {
     expect(JSON.parse(new TextDecoder().decode(Bun.gunzipSync(bytes)))).toEqual(JSON.parse(text));
   });
 
+  test("a large reply made for the call (not a listing) is gzipped too, with its compressed length", async () => {
+    const app = createTestApp();
+    const expl = "Traceback (most recent call last):\n".repeat(200);
+    await app.rpc("add_task", { worker: "w", task_id: "Big_1", family: "Big", status: "FAILED", expl });
+    const zipped = await app.app.request('/api/fetch_error?data={"task_id":"Big_1"}', { headers: { "Accept-Encoding": "gzip" } });
+    expect(zipped.headers.get("Content-Encoding")).toBe("gzip");
+    expect(zipped.headers.get("Vary")).toBe("Accept-Encoding");
+    const bytes = new Uint8Array(await zipped.arrayBuffer());
+    expect(Number(zipped.headers.get("Content-Length"))).toBe(bytes.byteLength);
+    const reply = JSON.parse(new TextDecoder().decode(Bun.gunzipSync(bytes)));
+    expect(reply.response.error).toBe(expl);
+    const plain = await app.app.request('/api/fetch_error?data={"task_id":"Big_1"}');
+    expect(plain.headers.get("Content-Encoding")).toBeNull();
+    expect(await plain.json()).toEqual(reply);
+  });
+
   test("a small reply is sent as it is", async () => {
     const response = await t.app.request("/api/is_paused", { headers: { "Accept-Encoding": "gzip" } });
     expect(response.headers.get("Content-Encoding")).toBeNull();
-    expect(await response.json()).toEqual({ response: { paused: false } });
+    const text = await response.text();
+    expect(Number(response.headers.get("Content-Length"))).toBe(Buffer.byteLength(text));
+    expect(JSON.parse(text)).toEqual({ response: { paused: false } });
   });
 });
