@@ -14,6 +14,7 @@
 import type * as A from "./args.ts";
 import { batchIdOf } from "./batch-id.ts";
 import { CompactSet, EMPTY_SET, SingletonSets } from "./compact-set.ts";
+import { ChunkedList } from "./chunked-list.ts";
 import type { ChangeSet, EngineEvent } from "./events.ts";
 import { clearFailures, hasExcessiveFailures, recordFailure } from "./failures.ts";
 import { fits, Reservations } from "./greedy.ts";
@@ -33,6 +34,7 @@ import {
   truthy,
   type NewTaskFields,
 } from "./records.ts";
+import { ShardedSet } from "./sharded-set.ts";
 import { SortedList } from "./sorted-list.ts";
 import { adoptTask, cloneTask, cloneWorker } from "./snapshot.ts";
 import { UpstreamDisabled } from "./upstream-disabled.ts";
@@ -80,6 +82,8 @@ interface TaskMeta {
   seq: number;
   /** Order in which the task entered its current status (Luigi's status-index order). */
   statusSeq: number;
+  /** Its place in the list of its status (statusIndex). */
+  statusSlot: number;
   /** Deps without a DONE record. Zero means schedulable when PENDING. */
   unmet: number;
   /** Whether the fields below are currently added into the indexes. */
@@ -98,9 +102,9 @@ interface TaskMeta {
 
 /** Per-worker view of the tasks whose `workers` set holds the worker. */
 interface WorkerIndex {
-  tasks: Set<string>;
+  tasks: ShardedSet;
   /** Tasks whose stakeholders hold the worker. */
-  stakes: Set<string>;
+  stakes: ShardedSet;
   pending: number;
   unique: number;
   lastScheduled: number;
@@ -119,7 +123,7 @@ export class Engine {
   /** id -> the task's bookkeeping, which holds the record itself (one map entry per task, not two). */
   private readonly taskTable = new Map<string, TaskMeta>();
   /** status -> its live records, in the order they entered it (records, not ids: listings walk it without a lookup per task). */
-  private readonly statusIndex = new Map<TaskStatus, Set<TaskRecord>>();
+  private readonly statusIndex = new Map<TaskStatus, ChunkedList<TaskMeta>>();
   private readonly workerTable = new Map<string, WorkerRecord>();
   private readonly batchers = new Map<string, Map<string, BatcherEntry>>();
   private capacities: Record<string, number>;
@@ -148,7 +152,7 @@ export class Engine {
   private readonly singletons = new SingletonSets();
   /** PENDING tasks with a DISABLED task upstream (§3.5), which count_pending leaves out. */
   private readonly upstream = new UpstreamDisabled({
-    disabledTasks: () => this.statusIndex.get(DISABLED) ?? [],
+    disabledTasks: () => this.tasksByStatus(DISABLED),
     dependentsOf: (id) => this.dependentsOf(id),
     recordOf: (id) => this.recordOf(id),
   });
@@ -189,8 +193,8 @@ export class Engine {
 
   /** Tasks in one status, in the order they entered it (Luigi's status index). */
   *tasksByStatus(status: TaskStatus): IterableIterator<Readonly<TaskRecord>> {
-    const records = this.statusIndex.get(status);
-    if (records) yield* records;
+    const list = this.statusIndex.get(status);
+    if (list) for (const meta of list) yield meta.task;
   }
 
   countByStatus(status: TaskStatus): number {
@@ -308,8 +312,9 @@ export class Engine {
     };
     for (const task of state.tasks) {
       adoptTask(task, policy, intern, this.singletons);
-      this.taskTable.set(task.id, newMeta(task, ++this.seqCounter, ++this.statusSeqCounter));
-      this.statusSet(task.status).add(task);
+      const meta = newMeta(task, ++this.seqCounter, ++this.statusSeqCounter);
+      this.taskTable.set(task.id, meta);
+      this.statusList(task.status).push(meta);
       for (const w of task.stakeholders) this.workerIndex(w).stakes.add(task.id);
       this.trackOrphan(task);
       if (task.remove !== null) this.removeTimers.push(task.remove, task.id);
@@ -730,8 +735,8 @@ export class Engine {
     for (const worker of this.workerTable.values()) if (truthy(worker.info.assistant)) assistants.add(worker.id);
 
     const due = new Set<string>();
-    for (const task of this.statusIndex.get(RUNNING) ?? []) due.add(task.id);
-    for (const task of this.statusIndex.get(BATCH_RUNNING) ?? []) due.add(task.id);
+    for (const task of this.tasksByStatus(RUNNING)) due.add(task.id);
+    for (const task of this.tasksByStatus(BATCH_RUNNING)) due.add(task.id);
     for (const id of this.orphans) due.add(id);
     popDue(this.disableTimers, (key) => now - key > config.disablePersist, due);
     popDue(this.retryTimers, (key) => key < now, due);
@@ -838,9 +843,10 @@ export class Engine {
 
   private moveStatus(task: TaskRecord, next: TaskStatus, now: Seconds): void {
     const from = task.status;
-    this.statusIndex.get(from)?.delete(task);
-    this.statusSet(next).add(task);
-    this.taskTable.get(task.id)!.statusSeq = ++this.statusSeqCounter;
+    const meta = this.taskTable.get(task.id)!;
+    this.statusIndex.get(from)?.remove(meta, meta.statusSlot);
+    this.statusList(next).push(meta);
+    meta.statusSeq = ++this.statusSeqCounter;
     task.status = next;
     task.updated = now;
     if ((from === DONE) !== (next === DONE)) {
@@ -1024,7 +1030,7 @@ export class Engine {
     const task = newTaskRecord(id, status, now, configRetryPolicy(this.config), fields);
     const meta = newMeta(task, ++this.seqCounter, ++this.statusSeqCounter);
     this.taskTable.set(id, meta);
-    this.statusSet(status).add(task);
+    this.statusList(status).push(meta);
     for (const dep of task.deps) this.linkDependent(dep, id);
     meta.unmet = this.countUnmet(task);
     this.upstream.created(task);
@@ -1036,7 +1042,7 @@ export class Engine {
     const id = task.id;
     const meta = this.taskTable.get(id)!;
     this.withdraw(task, meta);
-    this.statusIndex.get(task.status)?.delete(task);
+    this.statusIndex.get(task.status)?.remove(meta, meta.statusSlot);
     this.taskTable.delete(id);
     this.orphans.delete(id);
     for (const dep of task.deps) this.unlinkDependent(dep, id);
@@ -1285,10 +1291,10 @@ export class Engine {
     }
   }
 
-  private statusSet(status: TaskStatus): Set<TaskRecord> {
-    let set = this.statusIndex.get(status);
-    if (!set) this.statusIndex.set(status, (set = new Set()));
-    return set;
+  private statusList(status: TaskStatus): ChunkedList<TaskMeta> {
+    let list = this.statusIndex.get(status);
+    if (!list) this.statusIndex.set(status, (list = new ChunkedList(setStatusSlot)));
+    return list;
   }
 
   // ---- workers ---------------------------------------------------------------
@@ -1314,7 +1320,7 @@ export class Engine {
   private workerIndex(id: string): WorkerIndex {
     let index = this.workerIndexes.get(id);
     if (!index) {
-      index = { tasks: new Set(), stakes: new Set(), pending: 0, unique: 0, lastScheduled: 0, resourceful: 0, ranked: newRankList(), bySignature: new Map() };
+      index = { tasks: new ShardedSet(), stakes: new ShardedSet(), pending: 0, unique: 0, lastScheduled: 0, resourceful: 0, ranked: newRankList(), bySignature: new Map() };
       this.workerIndexes.set(id, index);
     }
     return index;
@@ -1389,8 +1395,12 @@ function isHistoryStatus(status: TaskStatus): status is "PENDING" | "RUNNING" | 
   return status === PENDING || status === RUNNING || status === DONE || status === FAILED;
 }
 
+function setStatusSlot(meta: TaskMeta, slot: number): void {
+  meta.statusSlot = slot;
+}
+
 function newMeta(task: TaskRecord, seq: number, statusSeq: number): TaskMeta {
-  return { task, seq, statusSeq, unmet: 0, indexed: false, counted: false, resourceful: false, rank: null, batchFamily: null, rankRunnable: false };
+  return { task, seq, statusSeq, statusSlot: -1, unmet: 0, indexed: false, counted: false, resourceful: false, rank: null, batchFamily: null, rankRunnable: false };
 }
 
 function popDue(heap: MinHeap, isDue: (key: number) => boolean, into: Set<string>): void {
