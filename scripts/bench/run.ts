@@ -17,9 +17,10 @@
  *             of every PENDING task (10 calls); get_work + DONE rounds from
  *             the W workers at once (after 2,000 warm-up rounds), then from
  *             one worker alone;
- * - million:  a state file of --known tasks (all DONE but 20,000 ready ones)
+ * - million:  a state file of --known tasks (all DONE but 30,000 ready ones)
  *             restored by the binary, then get_work p99 right after the
- *             restore and in steady state (the next 8,000 rounds).
+ *             restore, in steady state (the next 8,000 rounds), and while
+ *             every round also adds a new task (the next 8,000).
  * The server listens on 127.0.0.1 only, with a temp state file.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -247,12 +248,14 @@ const ROUNDS_PER_WORKER = 1000;
  * reporting it DONE at once, `perWorker` times; returns the seconds it took.
  * The latencies land in `latencies`.
  */
-async function workRounds(base: string, latencies: Latencies, perWorker = ROUNDS_PER_WORKER, workers = W): Promise<number> {
+async function workRounds(base: string, latencies: Latencies, perWorker = ROUNDS_PER_WORKER, workers = W, newTask?: (worker: number, round: number) => BenchTask): Promise<number> {
   const client = new Client(base, latencies);
   const started = performance.now();
   await Promise.all(Array.from({ length: workers }, async (_, i) => {
     const worker = workerId(i);
     for (let k = 0; k < perWorker; k++) {
+      // A pipeline being scheduled meanwhile: each round first adds a task the server has not seen.
+      if (newTask) await client.call("add_task", scheduleArgs(worker, newTask(i, k)));
       const reply = await client.call<WorkReply>("get_work", { worker, host: "bench", assistant: false, current_tasks: [] });
       if (reply.task_id) await client.call("add_task", doneArgs(worker, reply.task_id));
     }
@@ -432,7 +435,18 @@ function writeKnownState(path: string, known: number, ready: number): void {
 }
 
 /** The million scenario's phases of rounds, in order. */
-const MILLION_PHASES = ["right after the restore", "steady state, the next"];
+const MILLION_PHASES = [
+  { label: "right after the restore", newTasks: false },
+  { label: "steady state, the next", newTasks: false },
+  // Each round also schedules a new task, as workers starting a pipeline do: the task table grows.
+  { label: "with a new task added in each round, the next", newTasks: true },
+];
+
+/** A task the million scenario's state file does not have (Luigi-like id: a hex hash at its end). */
+function freshTask(worker: number, round: number): BenchTask {
+  const n = worker * 1_000_000 + round;
+  return { id: `Fresh_${n}_${((n * 2654435761) >>> 0).toString(16).padStart(8, "0")}`, family: "Fresh", params: { n: String(n) }, deps: [], priority: 0, resources: {}, owner: worker };
+}
 
 async function scenarioMillion(): Promise<void> {
   const known = Number(values.known);
@@ -445,12 +459,12 @@ async function scenarioMillion(): Promise<void> {
   console.log(`\nmillion: state file of ${known} tasks (${ready} ready) written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const server = await startServer(dir, statePath);
   console.log(`  restore + start to first answered ping: ${(server.startupMs / 1000).toFixed(2)} s`);
-  // Two phases: right after the restore (JSC still compiling and sweeping the restore's
-  // garbage), then steady state, when a long-running scheduler spends its life.
-  for (const phase of MILLION_PHASES) {
+  // Right after the restore (JSC still compiling and sweeping the restore's garbage), then
+  // steady state, when a long-running scheduler spends its life, then with new tasks arriving.
+  for (const { label: phase, newTasks } of MILLION_PHASES) {
     const work = new Latencies();
     const beforeRounds = (await serverHistograms(server.base)).histograms;
-    const seconds = await workRounds(server.base, work);
+    const seconds = await workRounds(server.base, work, ROUNDS_PER_WORKER, W, newTasks ? freshTask : undefined);
     const { rss, peak } = server.rssMb();
     console.log(`  get_work + DONE report, ${phase} ${W * ROUNDS_PER_WORKER} rounds, in ${seconds.toFixed(2)} s; server RSS ${rss.toFixed(0)} MB (peak ${peak.toFixed(0)} MB)`);
     work.print();
