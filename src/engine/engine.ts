@@ -34,8 +34,9 @@ import {
   truthy,
   type NewTaskFields,
 } from "./records.ts";
-import { ShardedSet } from "./sharded-set.ts";
+import { ShardedSet } from "./sharded.ts";
 import { SortedList } from "./sorted-list.ts";
+import { TaskTable } from "./task-table.ts";
 import { adoptTask, cloneTask, cloneWorker } from "./snapshot.ts";
 import { UpstreamDisabled } from "./upstream-disabled.ts";
 import type {
@@ -121,7 +122,7 @@ export class Engine {
   version = 0;
 
   /** id -> the task's bookkeeping, which holds the record itself (one map entry per task, not two). */
-  private readonly taskTable = new Map<string, TaskMeta>();
+  private readonly taskTable = new TaskTable<TaskMeta>();
   /** status -> its live records, in the order they entered it (records, not ids: listings walk it without a lookup per task). */
   private readonly statusIndex = new Map<TaskStatus, ChunkedList<TaskMeta>>();
   private readonly workerTable = new Map<string, WorkerRecord>();
@@ -313,7 +314,7 @@ export class Engine {
     for (const task of state.tasks) {
       adoptTask(task, policy, intern, this.singletons);
       const meta = newMeta(task, ++this.seqCounter, ++this.statusSeqCounter);
-      this.taskTable.set(task.id, meta);
+      this.taskTable.load(task.id, meta);
       this.statusList(task.status).push(meta);
       for (const w of task.stakeholders) this.workerIndex(w).stakes.add(task.id);
       this.trackOrphan(task);
