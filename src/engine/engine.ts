@@ -123,7 +123,10 @@ export class Engine {
 
   /** id -> the task's bookkeeping, which holds the record itself (one map entry per task, not two). */
   private readonly taskTable = new TaskTable<TaskMeta>();
-  /** status -> its live records, in the order they entered it (records, not ids: listings walk it without a lookup per task). */
+  /**
+   * status -> the bookkeeping of its tasks, in the order they entered it (listings walk it
+   * without a lookup per task); chunked, not a Set, for the GC (chunked-list.ts).
+   */
   private readonly statusIndex = new Map<TaskStatus, ChunkedList<TaskMeta>>();
   private readonly workerTable = new Map<string, WorkerRecord>();
   private readonly batchers = new Map<string, Map<string, BatcherEntry>>();
