@@ -13,6 +13,7 @@
  */
 import type * as A from "./args.ts";
 import { batchIdOf } from "./batch-id.ts";
+import { BufferedMap } from "./buffered-map.ts";
 import { CompactSet, EMPTY_SET, SingletonSets } from "./compact-set.ts";
 import { ChunkedList } from "./chunked-list.ts";
 import type { ChangeSet, EngineEvent } from "./events.ts";
@@ -138,7 +139,7 @@ export class Engine {
   private seqCounter = 0;
   private statusSeqCounter = 0;
   /** dep id -> ids of tasks listing it in `deps` (the dep need not exist); one id is stored bare. */
-  private readonly dependents = new Map<string, string | Set<string>>();
+  private readonly dependents = new BufferedMap<string | Set<string>>();
   private readonly workerIndexes = new Map<string, WorkerIndex>();
   /** Schedulable PENDING tasks, ranked. */
   private readonly ranked = newRankList();
@@ -340,7 +341,7 @@ export class Engine {
         const id = target?.id ?? dep;
         if (deps.has(id)) continue;
         deps.add(id);
-        this.linkDependent(id, task.id);
+        this.linkDependent(id, task.id, true);
         if (target?.status !== DONE) unmet++;
       }
       task.deps = deps;
@@ -1103,12 +1104,18 @@ export class Engine {
     return unmet;
   }
 
-  private linkDependent(dep: string, id: string): void {
+  /** `restoring`: written straight into the large map (see BufferedMap.load). */
+  private linkDependent(dep: string, id: string, restoring = false): void {
     const current = this.dependents.get(dep);
-    if (current === undefined) this.dependents.set(dep, id);
+    if (current === undefined) this.putDependents(dep, id, restoring);
     else if (typeof current === "string") {
-      if (current !== id) this.dependents.set(dep, new Set([current, id]));
+      if (current !== id) this.putDependents(dep, new Set([current, id]), restoring);
     } else current.add(id);
+  }
+
+  private putDependents(dep: string, value: string | Set<string>, restoring: boolean): void {
+    if (restoring) this.dependents.load(dep, value);
+    else this.dependents.set(dep, value);
   }
 
   private unlinkDependent(dep: string, id: string): void {
