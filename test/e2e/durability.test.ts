@@ -11,21 +11,11 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { type RunningBinary, rpc, rpcRaw, runBinary, startBinary, tempDir } from "../support/index.ts";
+import { seededRandom } from "../support/seeded.ts";
 
 const CFG = "[resources]\nslots = 1\n";
 const home = tempDir("luigid-durability-");
 afterAll(() => home.remove());
-
-/** A seeded generator, so a failing run can be repeated (the seed is in the test name). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function start(statePath: string, cwd: string): Promise<RunningBinary> {
   return startBinary({ args: ["--state-path", statePath], cwd, cfg: CFG });
@@ -124,7 +114,7 @@ describe("SIGKILL at random moments", () => {
   const seed = Number(process.env.DURABILITY_SEED ?? Date.now() % 100_000);
 
   test(`every acknowledged change survives (seed ${seed})`, async () => {
-    const next = random(seed);
+    const next = seededRandom(seed);
     const cwd = home.join("kill");
     Bun.spawnSync(["mkdir", "-p", cwd]);
     const statePath = home.join("kill", "state.db");
@@ -183,7 +173,7 @@ describe("quiet moments: the state after a restart equals the state before", () 
       Bun.spawnSync(["mkdir", "-p", cwd]);
       const statePath = home.join(signal, "state.db");
       let server = await start(statePath, cwd);
-      const workload = new Workload(0, random(7));
+      const workload = new Workload(0, seededRandom(7));
       const running = workload.run(server, 4);
       await Bun.sleep(300);
       workload.stopped = true;

@@ -10,23 +10,12 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { RPC_METHODS } from "../../src/rpc/table.ts";
 import { type RunningBinary, rpc, rpcRaw, startBinary } from "../support/index.ts";
+import { seededRandom } from "../support/seeded.ts";
 
 const SEED = Number(process.env.LUIGID_FUZZ_SEED ?? 20261121);
 const REQUESTS = Number(process.env.LUIGID_FUZZ_REQUESTS ?? 2500);
 
-/** mulberry32: small, seedable, good enough to pick cases. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = prng(SEED);
+const random = seededRandom(SEED);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const int = (n: number) => Math.floor(random() * n);
 

@@ -1,16 +1,8 @@
 import { describe, expect, test } from "bun:test";
+import { seededRandom } from "../support/seeded.ts";
 import { ShardedSet } from "../../src/engine/sharded.ts";
 import { TaskTable } from "../../src/engine/task-table.ts";
 
-/** mulberry32: a seeded generator, so a failure replays. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Luigi-like ids (more than split into shards), short ones and an empty one. */
 const ids = [...Array.from({ length: 9000 }, (_, i) => `Task_${i}_${((i * 2654435761) >>> 0).toString(16)}`), "", "a", "é", "T"];
@@ -19,7 +11,7 @@ describe("ShardedSet behaves as a Set (order aside), before and after it splits"
   test("random adds and deletes", () => {
     const sharded = new ShardedSet();
     const reference = new Set<string>();
-    const random = seeded(11);
+    const random = seededRandom(11);
     for (let step = 0; step < 60_000; step++) {
       const id = ids[Math.floor(random() * ids.length)]!;
       if (random() < 0.6) {
@@ -51,7 +43,7 @@ test("a set that keeps growing splits again and still holds exactly what it was 
 test("TaskTable keeps Map's insertion order (new ids last, a known id keeps its place) across its merges", () => {
   const table = new TaskTable<number>();
   const reference = new Map<string, number>();
-  const random = seeded(3);
+  const random = seededRandom(3);
   // More new ids than one merge takes (32,768), with deletes and re-sets of old and new ones.
   const many = Array.from({ length: 80_000 }, (_, i) => `T_${i}`);
   for (let step = 0; step < 120_000; step++) {
