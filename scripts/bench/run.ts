@@ -420,7 +420,7 @@ function writeKnownState(path: string, known: number, ready: number): void {
   for (let i = 0; i < known; i++) {
     const pending = i >= known - ready;
     const owner = workers[i % W]!.id;
-    const id = `Daily_${i}_${(i * 2654435761 >>> 0).toString(16).padStart(8, "0")}`;
+    const id = hashedId("Daily", i);
     tasks.set(id, {
       id, status: pending ? "PENDING" : "DONE", deps: emptySet, stakeholders: new Set([owner]), workers: new Set([owner]),
       time: now - 3600 + i / known, updated: now - 60, retry: null, remove: null, workerRunning: pending ? null : owner,
@@ -442,10 +442,15 @@ const MILLION_PHASES = [
   { label: "with a new task added in each round, the next", newTasks: true },
 ];
 
-/** A task the million scenario's state file does not have (Luigi-like id: a hex hash at its end). */
+/** A Luigi-like task id: family, a number, and a hex hash at its end (the part luigid's indexes hash). */
+function hashedId(family: string, n: number): string {
+  return `${family}_${n}_${((n * 2654435761) >>> 0).toString(16).padStart(8, "0")}`;
+}
+
+/** A task the million scenario's state file does not have. */
 function freshTask(worker: number, round: number): BenchTask {
   const n = worker * 1_000_000 + round;
-  return { id: `Fresh_${n}_${((n * 2654435761) >>> 0).toString(16).padStart(8, "0")}`, family: "Fresh", params: { n: String(n) }, deps: [], priority: 0, resources: {}, owner: worker };
+  return { id: hashedId("Fresh", n), family: "Fresh", params: { n: String(n) }, deps: [], priority: 0, resources: {}, owner: worker };
 }
 
 async function scenarioMillion(): Promise<void> {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { ChunkedList } from "../../src/engine/chunked-list.ts";
+import { seededRandom } from "../support/seeded.ts";
 
 interface Item {
   id: number;
@@ -49,8 +50,7 @@ describe("ChunkedList", () => {
     const l = list();
     let reference: Item[] = [];
     let next = 0;
-    let seed = 7;
-    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const random = seededRandom(7);
     for (let step = 0; step < 60_000; step++) {
       if (reference.length === 0 || random() < 0.45) {
         const item = { id: next++, slot: -1 };

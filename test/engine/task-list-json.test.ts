@@ -11,6 +11,7 @@ import { taskList, taskListJson } from "../../src/engine/queries/task-list.ts";
 import type { TaskRecord } from "../../src/engine/types.ts";
 import { dispatch } from "../../src/rpc/table.ts";
 import { Sched } from "./helpers.ts";
+import { seededRandom } from "../support/seeded.ts";
 
 const decoder = new TextDecoder();
 
@@ -82,8 +83,7 @@ describe("JsonWriter writes what JSON.stringify writes", () => {
   });
 
   test("timestamps of whole microseconds (written digit by digit) and any other double", () => {
-    let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = seededRandom(7);
     const edges = [1, 1.000001, 9.999999, 10, 1e6, 4294967295.999999, 4294967296, 2 ** 31, 1_800_000_000.0379972, 1_763_741_234.1, 0.999999];
     const values = [...edges];
     for (let i = 0; i < 20_000; i++) {
@@ -124,8 +124,7 @@ describe("JsonWriter writes what JSON.stringify writes", () => {
   });
 
   test("random strings of any code units", () => {
-    let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = seededRandom(42);
     const pick = [0x00, 0x1f, 0x20, 0x22, 0x5c, 0x7e, 0x7f, 0x80, 0xff, 0x2028, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xfffe];
     for (let i = 0; i < 2000; i++) {
       let s = "";
