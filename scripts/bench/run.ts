@@ -14,9 +14,10 @@
  *             fan-in, params, a `db` resource, priorities), from the first
  *             add_task until everything is DONE; RPC/s overall;
  * - pending:  --pending tasks added by W workers; RSS after 5 s idle; task_list
- *             of every PENDING task (10 calls); get_work + DONE rounds from
- *             the W workers at once (after 2,000 warm-up rounds), then from
- *             one worker alone;
+ *             of every PENDING task (10 calls); 2,000 warm-up rounds, then
+ *             8,000 from one worker alone, each round a new task, get_work
+ *             and a DONE report (the pending count stays put); then get_work
+ *             + DONE rounds from the W workers at once;
  * - million:  a state file of --known tasks (all DONE but 30,000 ready ones)
  *             restored by the binary, then get_work p99 right after the
  *             restore, in steady state (the next 8,000 rounds), and while
@@ -386,24 +387,26 @@ async function scenarioPending(): Promise<void> {
 
   // Warm-up: the first get_work and DONE calls of a fresh server run while JSC compiles
   // their code (on a 2-core machine its compiler threads take a core for ~1 s) and
-  // while the listings' garbage is swept. Printed, but the steady figure is the next phase.
+  // while the listings' garbage is swept. Printed, but the steady figures are the next phases.
+  // Until the 8-worker rounds, each round also adds a task the server has not seen, so
+  // the pending count stays where the fill left it and add_task covers both of its uses.
   const warm = new Latencies();
   const warmRounds = ROUNDS_PER_WORKER / 4;
-  const warmSeconds = await workRounds(server.base, warm, warmRounds);
-  console.log(`  warm-up: ${W * warmRounds} get_work + DONE rounds in ${warmSeconds.toFixed(2)} s; get_work p99 ${warm.p99("get_work").toFixed(2)} ms, add_task p99 ${warm.p99("add_task").toFixed(2)} ms`);
+  const warmSeconds = await workRounds(server.base, warm, warmRounds, W, freshTasks(0));
+  console.log(`  warm-up: ${W * warmRounds} rounds (new task, get_work, DONE report) in ${warmSeconds.toFixed(2)} s; get_work p99 ${warm.p99("get_work").toFixed(2)} ms, add_task p99 ${warm.p99("add_task").toFixed(2)} ms`);
+
+  // One worker alone: a call's own latency at this size, without queueing behind 7 others.
+  const alone = new Latencies();
+  const aloneSeconds = await workRounds(server.base, alone, W * ROUNDS_PER_WORKER, 1, freshTasks(1));
+  console.log(`  1 worker alone (no queueing), ${W * ROUNDS_PER_WORKER} rounds of a new task, get_work and a DONE report at ${dag.length} pending, in ${aloneSeconds.toFixed(2)} s:`);
+  alone.print();
+
   const work = new Latencies();
   const beforeRounds = (await serverHistograms(server.base)).histograms;
-  const pendingNow = dag.length - W * warmRounds;
   const seconds = await workRounds(server.base, work);
-  console.log(`  get_work + DONE report, ${W * ROUNDS_PER_WORKER} rounds from ${pendingNow} pending down to ${pendingNow - W * ROUNDS_PER_WORKER}, in ${seconds.toFixed(2)} s; server RSS ${server.rssMb().rss.toFixed(0)} MB`);
+  console.log(`  ${W} workers at once, get_work + DONE report, ${W * ROUNDS_PER_WORKER} rounds from ${dag.length} pending down to ${Math.max(0, dag.length - W * ROUNDS_PER_WORKER)}, in ${seconds.toFixed(2)} s; server RSS ${server.rssMb().rss.toFixed(0)} MB`);
   work.print();
   await printServerSide(server.base, ["add_task", "get_work"], beforeRounds);
-
-  // The same rounds from one worker alone: a call's own latency, without queueing behind 7 others.
-  const alone = new Latencies();
-  const aloneSeconds = await workRounds(server.base, alone, W * ROUNDS_PER_WORKER, 1);
-  console.log(`  get_work + DONE report from 1 worker alone (no queueing), ${W * ROUNDS_PER_WORKER} rounds in ${aloneSeconds.toFixed(2)} s:`);
-  alone.print();
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
 }
@@ -447,10 +450,15 @@ function hashedId(family: string, n: number): string {
   return `${family}_${n}_${((n * 2654435761) >>> 0).toString(16).padStart(8, "0")}`;
 }
 
-/** A task the million scenario's state file does not have. */
-function freshTask(worker: number, round: number): BenchTask {
-  const n = worker * 1_000_000 + round;
+/** A task the server has not seen (no phase runs 100,000 rounds a worker, so `phase` keeps phases apart). */
+function freshTask(worker: number, round: number, phase = 0): BenchTask {
+  const n = worker * 1_000_000 + phase * 100_000 + round;
   return { id: hashedId("Fresh", n), family: "Fresh", params: { n: String(n) }, deps: [], priority: 0, resources: {}, owner: worker };
+}
+
+/** New tasks for the rounds of one phase. */
+function freshTasks(phase: number): (worker: number, round: number) => BenchTask {
+  return (worker, round) => freshTask(worker, round, phase);
 }
 
 async function scenarioMillion(): Promise<void> {
