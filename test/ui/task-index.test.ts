@@ -8,6 +8,7 @@ import { TaskChangeLog } from "../../src/http/ui/change-log.ts";
 import { TaskIndex } from "../../src/http/ui/task-index.ts";
 import { addTaskArgs } from "../engine/helpers.ts";
 import { createTestApp, type TestApp } from "../support/index.ts";
+import { seededRandom } from "../support/seeded.ts";
 
 /** Chains of 4 (Extract -> Clean -> Load -> Report) with every 7th Extract FAILED and every 11th Clean DISABLED. */
 function chains(t: TestApp, n: number): void {
@@ -89,11 +90,8 @@ describe("task index", () => {
     const log = new TaskChangeLog();
     t.service.addListener(log);
     const incremental = new TaskIndex(t.engine, log, { minIntervalMs: 0, dutyCycle: 1 });
-    let seed = 42;
-    const random = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
+    const next = seededRandom(42);
+    const random = (n: number) => Math.floor(next() * n);
     const statuses = ["PENDING", "PENDING", "PENDING", "DONE", "FAILED", "DISABLED", "RUNNING"];
     const id = (n: number) => `T_${n}_0123456789`;
     let fullBuilds = 0;
