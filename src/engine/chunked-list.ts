@@ -20,7 +20,8 @@ const SHIFT = 10;
 const CHUNK = 1 << SHIFT;
 const MASK = CHUNK - 1;
 
-export class ChunkedList<T extends object> {
+/** Items are compared by identity (===), so any non-nullish value may be stored; undefined marks a hole. */
+export class ChunkedList<T extends {}> {
   private chunks: (T | undefined)[][] = [];
   /** The next slot to fill. */
   private end = 0;
