@@ -6,7 +6,7 @@
  * when it failed. Better than Luigi, whose launcher always exits 0.
  * @module
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { CliArgs } from "./args.ts";
@@ -104,9 +104,8 @@ export async function launchDaemon(args: CliArgs, { timeoutMs = 30_000 } = {}): 
   while (Date.now() < deadline) {
     if (existsSync(readyFile)) {
       const pid = readFileSync(readyFile, "utf8").trim();
-      try {
-        Bun.file(readyFile).delete();
-      } catch {}
+      // Synchronous: the launcher exits right after, before an async delete would run.
+      rmSync(readyFile, { force: true });
       process.stdout.write(`luigid running in the background (pid ${pid || child.pid}); logs in ${logdir}\n`);
       return 0;
     }

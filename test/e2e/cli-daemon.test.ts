@@ -7,7 +7,7 @@
  * SIGINT and SIGQUIT each stop the server with exit 0.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { buildBinary, freePort, rpc, runBinary, startBinary, tempDir } from "../support/index.ts";
 
 beforeAll(async () => {
@@ -59,8 +59,12 @@ describe("--background", () => {
     const pidfile = dir.join("run", "luigid.pid");
     const logdir = dir.join("logs");
     const state = dir.join("state.db");
-    const launch = await runBinary(["--background", "--pidfile", pidfile, "--logdir", logdir, "--state-path", state, "--port", String(port)], { cwd: dir.path, env: { TZ: Intl.DateTimeFormat().resolvedOptions().timeZone } });
+    const tmp = dir.join("tmp");
+    mkdirSync(tmp);
+    const launch = await runBinary(["--background", "--pidfile", pidfile, "--logdir", logdir, "--state-path", state, "--port", String(port)], { cwd: dir.path, env: { TZ: Intl.DateTimeFormat().resolvedOptions().timeZone, TMPDIR: tmp } });
     expect(launch.code).toBe(0);
+    // The daemon's "I am listening" file is gone once the launcher has read it.
+    expect(readdirSync(tmp)).toEqual([]);
     const pid = Number(readFileSync(pidfile, "utf8"));
     daemons.add(pid);
     expect(readFileSync(pidfile, "utf8")).toBe(String(pid)); // decimal, no newline
