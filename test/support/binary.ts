@@ -107,9 +107,12 @@ export interface RunningBinary extends AsyncDisposable {
 }
 
 const running = new Set<Subprocess>();
-process.once("exit", () => {
+
+/** Kills binaries a failed test left running (bun test fires no process "exit" event). */
+export function killLeftoverBinaries(): void {
   for (const proc of running) proc.kill("SIGKILL");
-});
+  running.clear();
+}
 
 /** The value of the last `flag` in args (as the binary reads them: the last one wins). */
 function flagValue(args: string[], flag: string): string | null {
@@ -197,7 +200,7 @@ export async function startBinary(options: StartOptions = {}): Promise<RunningBi
       await exited;
       clearTimeout(timer);
       dir?.remove();
-      // The logs stay readable after stop(); they go when the test process exits.
+      // The logs stay readable after stop(); they go after the last test file (teardown.ts).
       return proc.exitCode;
     })();
     return stopped;

@@ -1,7 +1,7 @@
 /**
  * Temporary directories that remove themselves: `using dir = tempDir()` in a
- * test, or `tempDir()` + `dir.remove()` in afterAll. Anything left at exit is
- * removed too.
+ * test, or `tempDir()` + `dir.remove()` in afterAll. Anything left is removed
+ * after the last test file (test/support/teardown.ts, preloaded by bunfig.toml).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,9 +15,12 @@ export interface TempDir extends Disposable {
 }
 
 const live = new Set<string>();
-process.once("exit", () => {
+
+/** Removes every directory not removed yet (bun test fires no process "exit" event). */
+export function removeLeftoverTempDirs(): void {
   for (const path of live) rmSync(path, { recursive: true, force: true });
-});
+  live.clear();
+}
 
 export function tempDir(prefix = "luigid-test-"): TempDir {
   const path = mkdtempSync(join(tmpdir(), prefix));
