@@ -88,7 +88,8 @@ export function mergeIni(into: IniSections, from: IniSections): void {
 }
 
 const MAX_DEPTH = 10;
-const ENV_REF = /\$\{([^}]*)\}/g;
+// At least one character, as Luigi's pattern: `${}` stays literal text.
+const ENV_REF = /\$\{([^}]+)\}/g;
 
 /** An interpolation failure; the caller knows the option and adds it to the message. */
 export class InterpolationError extends Error {}

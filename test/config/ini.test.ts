@@ -76,6 +76,8 @@ describe("DEFAULT and interpolation", () => {
 
   test("${VAR} expands environment variables", () => {
     expect(get("[s]\nurl = sqlite:///${HOME_DIR}/h.db\n", "s", "url", { HOME_DIR: "/home/x" })).toBe("sqlite:////home/x/h.db");
+    // Luigi's pattern needs a name: an empty reference is literal text.
+    expect(get("[s]\nx = a${}b\n", "s", "x")).toBe("a${}b");
   });
 
   test.each([
