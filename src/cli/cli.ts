@@ -29,7 +29,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     process.exit(0);
   }
   try {
-    const config = loadConfig({ statePath: args.statePath });
+    const config = loadConfig({ statePath: args.statePath, loggingFromFlags: args.background || args.logdir !== null });
     if (args.background && !isDaemonChild()) {
       // The daemon logs these too, but the operator is looking at this terminal.
       for (const warning of config.warnings) process.stderr.write(`luigid: warning: ${warning}\n`);

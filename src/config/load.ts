@@ -27,12 +27,14 @@ export interface LoadOptions {
   etcDir?: string;
   /** Read from this source instead of discovering files (tests). */
   source?: ConfigSource;
+  /** `--logdir` or `--background` given: they decide the logging, and Luigi then never reads `[core] logging_conf_file`. */
+  loggingFromFlags?: boolean;
 }
 
 /** Sections whose every option luigid knows: anything else written there is reported. */
 const CHECKED_SECTIONS = ["scheduler", "task_history", "step_history", "cors", "auth", "email", "smtp", "sendgrid", "batch_email", "prometheus", "datadog"];
 
-export function loadConfig({ statePath = null, env = process.env, cwd = process.cwd(), etcDir, source }: LoadOptions = {}): Config {
+export function loadConfig({ statePath = null, env = process.env, cwd = process.cwd(), etcDir, source, loggingFromFlags = false }: LoadOptions = {}): Config {
   const config = defaultConfig();
   const warnings: string[] = [];
   const src = source ?? discoverConfig({ env, cwd, etcDir, warnings });
@@ -51,7 +53,7 @@ export function loadConfig({ statePath = null, env = process.env, cwd = process.
   config.auth = readAuth(r);
   readNotifications(r, config);
   readMetrics(r, config);
-  readCore(r, cwd);
+  readCore(r, cwd, loggingFromFlags);
   if (src.kind === "toml" && src.sections().includes("logging")) {
     r.warn("[logging] (Python dictConfig) is not applied by luigid: it logs in Luigi's default format at INFO");
   }
@@ -119,6 +121,8 @@ function readHistory(r: OptionReader, engine: EngineConfig): HistoryConfig {
   if (enabled && dbConnection === null) {
     throw new ConfigError("task history is on (record_task_history = true) but [task_history] db_connection is not set");
   }
+  const query = enabled ? /\?.*$/.exec(dbConnection ?? "") : null;
+  if (query) r.warn(`[task_history] db_connection: the URL's query string ${query[0]} is not applied (SQLAlchemy driver options; luigid opens the SQLite file itself)`);
   return { enabled, dbConnection, retentionDays: retention };
 }
 
@@ -212,12 +216,15 @@ function readMetrics(r: OptionReader, config: Config): void {
   r.int("datadog", "statsd_port", 8125);
 }
 
-function readCore(r: OptionReader, cwd: string): void {
+function readCore(r: OptionReader, cwd: string, loggingFromFlags: boolean): void {
   if (r.bool("core", "no_configure_logging", false)) {
     r.warn("[core] no_configure_logging = true is not supported: luigid logs as usual");
   }
   const file = r.optionalString("core", "logging_conf_file");
-  if (file !== null) {
+  if (file !== null && loggingFromFlags) {
+    // A luigi.cfg shared with workers may name a file that exists only on their hosts.
+    r.warn(`[core] logging_conf_file = ${file} is not read with --logdir or --background (as in Luigi)`);
+  } else if (file !== null) {
     if (!existsSync(resolve(cwd, file))) throw new ConfigError(`Unable to locate specified logging configuration file: [core] logging_conf_file = ${file}`);
     r.warn(`[core] logging_conf_file = ${file}: Python logging configs are not applied; luigid logs in Luigi's default format at INFO`);
   }

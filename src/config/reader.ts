@@ -43,7 +43,7 @@ export class OptionReader {
     };
     spellings({ section, key }, true);
     for (const alt of alternatives) spellings(alt, false);
-    for (const place of places) {
+    for (const [i, place] of places.entries()) {
       this.markRead(place.section, place.key);
       const found = this.source.get(place.section, place.key);
       if (found === undefined) continue;
@@ -51,6 +51,13 @@ export class OptionReader {
         this.warn(`[${section}] ${place.key} (with dashes) should be avoided. Please use underscores: ${key}`);
       } else if (place.kind === "alt") {
         this.warn(place.note ?? `[${place.section}] ${place.key} is deprecated: use [${section}] ${key}`);
+      }
+      // A later spelling that is also written is Luigi's too, not unknown: say which one won.
+      for (const shadowed of places.slice(i + 1)) {
+        this.markRead(shadowed.section, shadowed.key);
+        if (this.source.ownKeys(shadowed.section).includes(shadowed.key)) {
+          this.warn(`[${shadowed.section}] ${shadowed.key} is ignored: [${place.section}] ${place.key} is also set and takes precedence`);
+        }
       }
       return found;
     }

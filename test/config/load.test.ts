@@ -101,6 +101,12 @@ metrics_collector = prometheus
     expect(config.warnings).toEqual(["[scheduler] retry_dely is not a luigid option and is ignored"]);
   });
 
+  test("both spellings written: the underscore one wins and the dash one is named as shadowed, not as unknown", () => {
+    const config = ini("[scheduler]\nretry_delay = 5\nretry-delay = 6\n");
+    expect(config.engine.retryDelay).toBe(5);
+    expect(config.warnings).toEqual(["[scheduler] retry-delay is ignored: [scheduler] retry_delay is also set and takes precedence"]);
+  });
+
   test("[DEFAULT] values reach [scheduler] but do not count as unknown options", () => {
     const config = ini("[DEFAULT]\nretry_delay = 7\nhome = /x\n[scheduler]\nstate_path = %(home)s/s.db\n");
     expect(config.engine.retryDelay).toBe(7);
@@ -126,6 +132,12 @@ describe("task history and its step_history aliases", () => {
     const config = ini("[scheduler]\nrecord_task_history = false\nrecord_step_history = true\n");
     expect(config.history.enabled).toBe(false);
     expect(config.warnings).toContain("both [scheduler] record_task_history and [scheduler] record_step_history are set: using [scheduler] record_task_history");
+  });
+
+  test("a query string in db_connection (SQLAlchemy driver options) is reported as not applied", () => {
+    const config = ini("[scheduler]\nrecord_task_history = true\n[task_history]\ndb_connection = sqlite:////tmp/h.db?timeout=5\n");
+    expect(config.warnings).toEqual(["[task_history] db_connection: the URL's query string ?timeout=5 is not applied (SQLAlchemy driver options; luigid opens the SQLite file itself)"]);
+    expect(ini("[scheduler]\nrecord_task_history = true\n[task_history]\ndb_connection = sqlite:////tmp/h.db\n").warnings).toEqual([]);
   });
 
   test("history on without db_connection stops startup", () => {
@@ -183,6 +195,9 @@ describe("other sections", () => {
   test("[core] logging options are not silently ignored", () => {
     expect(ini("[core]\nno_configure_logging = true\n").warnings[0]).toContain("no_configure_logging");
     expect(() => ini("[core]\nlogging_conf_file = /nonexistent/logging.cfg\n")).toThrow("Unable to locate specified logging configuration file");
+    // With --logdir or --background Luigi never reads it: a path valid only on the workers' hosts is fine.
+    const flagged = loadConfig({ source: iniSource(["luigi.cfg"], {}, new Map([["luigi.cfg", "[core]\nlogging_conf_file = /nonexistent/logging.cfg\n"]])), cwd: "/work", loggingFromFlags: true });
+    expect(flagged.warnings).toEqual(["[core] logging_conf_file = /nonexistent/logging.cfg is not read with --logdir or --background (as in Luigi)"]);
   });
 });
 

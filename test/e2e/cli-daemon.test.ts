@@ -165,6 +165,19 @@ describe("signals in the foreground", () => {
     expect(missing.stderr.trim()).toBe(`luigid: log directory ${dir.join("nope")} does not exist`);
   });
 
+  test("[core] logging_conf_file naming a file only the workers' hosts have: --logdir starts anyway (Luigi never reads it then); without --logdir it stops startup", async () => {
+    using dir = tempDir();
+    mkdirSync(dir.join("logs"));
+    const cfg = "[core]\nlogging_conf_file = /nonexistent/worker-logging.conf\n";
+    const server = await startBinary({ cfg, args: ["--logdir", dir.join("logs")] });
+    expect(await rpc(server.url, "is_paused")).toEqual({ paused: false });
+    expect(await server.stop()).toBe(0);
+    expect(readFileSync(dir.join("logs", "luigi-server.log"), "utf8")).toContain("[core] logging_conf_file = /nonexistent/worker-logging.conf is not read with --logdir or --background (as in Luigi)");
+    const plain = await runBinary([], { cfg });
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toContain("Unable to locate specified logging configuration file");
+  });
+
   test("--pidfile without --background is ignored, with a warning", async () => {
     using dir = tempDir();
     await using server = await startBinary({ args: ["--pidfile", dir.join("p.pid")] });

@@ -22,8 +22,8 @@ export class HistoryConfigError extends Error {
 /**
  * Parses SQLAlchemy's SQLite URL forms: `sqlite:////abs.db` (absolute),
  * `sqlite:///rel.db` (relative to `cwd`), `sqlite://` and `sqlite:///:memory:`
- * (memory). A query string (`?timeout=…`) is ignored with the rest of the
- * driver options, as bun:sqlite has its own.
+ * (memory). A query string (`?timeout=…`, driver options) is dropped: bun:sqlite
+ * has its own, and loading the config warns about it.
  */
 export function parseDbConnection(url: string, cwd: string = process.cwd()): HistoryLocation {
   const trimmed = url.trim();
