@@ -181,7 +181,10 @@ describe("quiet moments: the state after a restart equals the state before", () 
       await rpc(server.url, "update_resource", { resource: "slots", amount: 17 });
       await rpc(server.url, "pause", {});
       await rpc(server.url, "add_task_batcher", { worker: "worker-0", task_family: "Step", batched_args: ["n"], max_batch_size: 5 });
+      // Lone surrogates, as Python's surrogateescape puts in undecodable file names.
+      await rpc(server.url, "add_task", { worker: "worker-\udce9", task_id: "Load_\udce9t\u00e9.csv", family: "Load", deps: ["Raw_\udce9"] });
       const before = await snapshot(server);
+      expect(before.tasks["Load_\udce9t\u00e9.csv"]).toBeDefined();
       expect(Object.keys(before.tasks).length).toBeGreaterThan(5);
 
       const code = await server.stop(signal);

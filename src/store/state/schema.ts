@@ -47,6 +47,19 @@ export const MIGRATIONS: readonly Migration[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
+/**
+ * The `id` column's text for a task or worker id. SQLite text is UTF-8, so an
+ * id holding a lone UTF-16 surrogate (Python's surrogateescape gives them to
+ * undecodable file names) would be stored with U+FFFD and no longer match its
+ * document, and two such ids could land on one row. Those ids are keyed by
+ * their JSON text instead, behind a U+FFFD that a well-formed id of that exact
+ * shape would need to collide. Every other id is its own key, as in files
+ * written before.
+ */
+export function rowKey(id: string): string {
+  return id.isWellFormed() ? id : `\uFFFD${JSON.stringify(id)}`;
+}
+
 /** Keys of the meta table. */
 export const META = {
   paused: "paused",

@@ -19,7 +19,7 @@ import type { EngineState } from "../../engine/types.ts";
 import type { EngineListener } from "../../rpc/service.ts";
 import { DecodeError, decodeBatchers, decodeResources, decodeTaskForEngine, decodeWorker, encodeResources } from "./codec.ts";
 import { StateFileError, inspectStateFile } from "./file-check.ts";
-import { APPLICATION_ID, META, MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
+import { APPLICATION_ID, META, MIGRATIONS, SCHEMA_VERSION, rowKey } from "./schema.ts";
 import { type StateLog, type StateSource, StateWriter, type WriterStats } from "./writer.ts";
 
 export { StateFileError } from "./file-check.ts";
@@ -294,7 +294,7 @@ function decodeRow<T extends { id: string }>(id: string, doc: string, decode: (t
   } catch (error) {
     throw new DecodeError(`record ${JSON.stringify(id.slice(0, 200))}: ${(error as Error).message}`);
   }
-  if (record.id !== id) throw new DecodeError(`record ${JSON.stringify(id.slice(0, 200))} holds the document of ${JSON.stringify(record.id.slice(0, 200))}`);
+  if (rowKey(record.id) !== id) throw new DecodeError(`record ${JSON.stringify(id.slice(0, 200))} holds the document of ${JSON.stringify(record.id.slice(0, 200))}`);
   return record;
 }
 

@@ -20,7 +20,7 @@ import type { ChangeSet, EngineEvent } from "../../engine/events.ts";
 import type { EngineState, TaskRecord, WorkerRecord } from "../../engine/types.ts";
 import type { EngineListener } from "../../rpc/service.ts";
 import { type BatcherRow, encodeBatchers, encodeResources, encodeTask, encodeWorker } from "./codec.ts";
-import { META } from "./schema.ts";
+import { META, rowKey } from "./schema.ts";
 
 /** What the writer reads from the engine: the Engine class satisfies it. */
 export interface StateSource {
@@ -107,14 +107,15 @@ class RowWriter {
   }
 
   put(id: string, born: number, doc: string): void {
-    if (this.update.run(id, born, doc).changes > 0) return;
+    const key = rowKey(id);
+    if (this.update.run(key, born, doc).changes > 0) return;
     // Same id, other creation time: the engine dropped and re-created it, so it goes last.
-    this.remove.run(id);
-    this.insert.run(id, born, doc);
+    this.remove.run(key);
+    this.insert.run(key, born, doc);
   }
 
   delete(id: string): number {
-    return this.remove.run(id).changes;
+    return this.remove.run(rowKey(id)).changes;
   }
 }
 

@@ -62,6 +62,28 @@ describe("round trip", () => {
     expect(second.restored!.workers.map((w) => w.id)).toEqual(["w1", "w2"]);
   });
 
+  test("ids with lone UTF-16 surrogates come back as they were, each its own record, beside a U+FFFD look-alike", async () => {
+    const path = tempPath();
+    const first = openStore(path);
+    const source = new FakeSource();
+    const ids = ["A\ud800", "A\udc00", "A\ufffd", "\udce9t\u00e9.csv"];
+    for (const id of ids) source.putTask(bareTask(id));
+    source.putWorker(bareWorker("w\ud800"));
+    source.putWorker(bareWorker("w\ufffd"));
+    await commit(first, source);
+    source.putTask({ ...bareTask("A\ud800"), status: "DONE" });
+    source.deleteTask("A\udc00");
+    await commit(first, source);
+    closeStore(first);
+    const restored = openStore(path).restored!;
+    expect(restored.tasks.map((t) => [t.id, t.status])).toEqual([
+      ["A\ud800", "DONE"],
+      ["A\ufffd", "PENDING"],
+      ["\udce9t\u00e9.csv", "PENDING"],
+    ]);
+    expect(restored.workers.map((w) => w.id)).toEqual(["w\ud800", "w\ufffd"]);
+  });
+
   test("updates keep insertion order; a task deleted and re-created moves to the end", async () => {
     const path = tempPath();
     const store = openStore(path);
