@@ -33,3 +33,12 @@ export function pathAndQuery(url: string): PathAndQuery {
 export function rawPathname(url: string): string {
   return pathAndQuery(url).pathname;
 }
+
+/**
+ * An HTTP/1.0 request without a Host header (a load balancer's health check
+ * sends exactly that) reaches the handler with a bare path as its url, which
+ * Hono's router and `new URL()` cannot place: it gets the host "localhost".
+ */
+export function withAbsoluteUrl(request: Request): Request {
+  return request.url.charCodeAt(0) === 47 /* "/" */ ? new Request(`http://localhost${request.url}`, request) : request;
+}

@@ -11,6 +11,7 @@ import { createApp } from "../http/app.ts";
 import { MAX_BODY_BYTES } from "../http/api.ts";
 import type { AppContext } from "../http/context.ts";
 import { probeBeforeApp } from "../http/ops/probes.ts";
+import { withAbsoluteUrl } from "../http/url.ts";
 import { type Clock, systemClock } from "../lib/clock.ts";
 import { type Logger, stderrLogger } from "../lib/log.ts";
 import { type Ops, installOps } from "../ops/ops.ts";
@@ -80,7 +81,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
   const closing = new AbortController();
   // The server goes in as Hono's env: getConnInfo (access log) reads the peer address from it.
-  const fetch: FetchHandler = async (request, server) => {
+  const fetch: FetchHandler = async (received, server) => {
+    const request = withAbsoluteUrl(received);
     if (app === null) {
       // Probes answer at once (alive, not ready) instead of hanging through a long restore.
       const probe = probeBeforeApp(request);

@@ -116,6 +116,28 @@ describe("TCP", () => {
     socket.destroy();
   }, 30_000);
 
+  test("HTTP/1.0 without a Host header (a load balancer's health check) is answered like any request", async () => {
+    await using server = await startBinary();
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const chunks: Uint8Array[] = [];
+        // Not end(): HTTP/1.0 has the server close the connection after its reply.
+        const socket = connect({ host: "127.0.0.1", port: server.port as number }, () => socket.write(request));
+        socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+        socket.on("error", reject);
+        socket.on("close", () => resolve(Buffer.concat(chunks).toString("utf8")));
+      });
+    // As with a Host header: the visualiser's root answers HEAD with 204.
+    expect(await raw("HEAD / HTTP/1.0\r\n\r\n")).toStartWith("HTTP/1.1 204");
+    expect(await raw("GET /healthz HTTP/1.0\r\n\r\n")).toStartWith("HTTP/1.1 200");
+    const body = 'data={"worker":"lb","task_id":"T","family":"T"}';
+    const added = await raw(`POST /api/add_task HTTP/1.0\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    expect(added).toStartWith("HTTP/1.1 200");
+    expect(added).toEndWith('{"response":null}');
+    expect(Object.keys(await rpc(server.url, "task_list", { status: "PENDING", upstream_status: "" }))).toEqual(["T"]);
+    expect(server.stderr()).not.toContain("Uncaught");
+  });
+
   test("an invalid port is one line and exit 1", async () => {
     const { code, stderr } = await runBinary(["--port", "80x"]);
     expect(code).toBe(1);
