@@ -25,7 +25,8 @@ export interface WorkerListEntry {
 
 /** The pretty id of `info.first_task` when that task exists, else the raw value ("" when unset). */
 function firstTaskDisplayName(engine: EngineView, worker: Readonly<WorkerRecord>): unknown {
-  const firstTask = worker.info.first_task ?? "";
+  // As Python's info.get("first_task", ""): a first_task sent as null stays null (assistants send it so).
+  const firstTask = Object.hasOwn(worker.info, "first_task") ? worker.info.first_task : "";
   const task = typeof firstTask === "string" ? engine.getTask(firstTask) : undefined;
   return task ? displayName(task) : firstTask;
 }

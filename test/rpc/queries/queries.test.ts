@@ -241,6 +241,18 @@ describe("worker_list (§5.20)", () => {
     expect(second).toMatchObject({ name: "old", host: "h", first_task: "P_1", first_task_display_name: "P()", num_pending: 2, num_uniques: 1, num_running: 1 });
     expect(Object.keys(second!.running!)).toEqual(["R_1"]);
   });
+  test("first_task_display_name: \"\" without first_task, null when first_task is null (assistants), the id of an unknown task", () => {
+    const view = new FakeView([aTask("P_1")]);
+    view.addWorker(aWorker("none", { started: 10 }));
+    view.addWorker(aWorker("assistant", { started: 20, info: { first_task: null } }));
+    view.addWorker(aWorker("gone", { started: 30, info: { first_task: "Gone_1" } }));
+    expect(workerList(view, { includeRunning: false }, NOW).map((w) => [w.name, w.first_task_display_name])).toEqual([
+      ["gone", "Gone_1"],
+      ["assistant", null],
+      ["none", ""],
+    ]);
+  });
+
   test("include_running=false leaves the counts out", () => {
     const view = new FakeView().addWorker(aWorker("w"));
     expect(Object.keys(workerList(view, { includeRunning: false }, NOW)[0]!).sort()).toEqual(
