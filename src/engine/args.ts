@@ -111,7 +111,7 @@ export interface SetTaskStatusMessageArgs {
 /** §5.11 */
 export interface SetTaskProgressPercentageArgs {
   taskId: string;
-  progressPercentage: number | null;
+  progressPercentage: unknown;
 }
 
 /** §5.12 */

@@ -590,7 +590,7 @@ export class Engine {
     this.setOnTaskAndBatch(args.taskId, (t) => (t.progressPercentage = args.progressPercentage));
   }
 
-  getTaskProgressPercentage(args: A.GetTaskProgressPercentageArgs, _now: Seconds): number | null {
+  getTaskProgressPercentage(args: A.GetTaskProgressPercentageArgs, _now: Seconds): unknown {
     return this.recordOf(args.taskId)?.progressPercentage ?? null;
   }
 

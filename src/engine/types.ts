@@ -50,7 +50,8 @@ export interface TaskRecord {
   firstFailureTime: Seconds | null;
   trackingUrl: string | null;
   statusMessage: string | null;
-  progressPercentage: number | null;
+  /** Whatever task code passed to set_progress_percentage (Luigi stores any JSON value); null when unset. */
+  progressPercentage: unknown;
   schedulerMessageResponses: Record<string, unknown>;
   schedulerDisableTime: Seconds | null;
   runnable: boolean;

@@ -219,8 +219,8 @@ const TABLE: Readonly<Record<string, MethodSpec<unknown>>> = {
   get_task_status_message: taskGetter("statusMessage", (engine, args, now) => engine.getTaskStatusMessage(args, now)),
   set_task_progress_percentage: method({
     decode: (args): A.SetTaskProgressPercentageArgs => {
-      args.any("progress_percentage");
-      return { taskId: args.string("task_id"), progressPercentage: args.optionalNumber("progress_percentage") };
+      // Task code may pass anything (a number, "50%", ...) and Luigi stores it as it is: so do we.
+      return { taskId: args.string("task_id"), progressPercentage: args.any("progress_percentage") };
     },
     run: (engine, args, now) => (engine.setTaskProgressPercentage(args, now), null),
   }),

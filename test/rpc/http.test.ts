@@ -94,6 +94,12 @@ describe("worker-side methods", () => {
     expect(await visualiser("get_task_status_message", { task_id: "C" })).toEqual({ taskId: "C", statusMessage: "half" });
     expect(await rpc("set_task_progress_percentage", { task_id: "C", progress_percentage: 50 })).toBeNull();
     expect(await visualiser("get_task_progress_percentage", { task_id: "C" })).toEqual({ taskId: "C", progressPercentage: 50 });
+    // Task code may pass anything to set_progress_percentage; Luigi keeps it as it is.
+    for (const value of ["50%", [1, 2], { done: 3 }, true]) {
+      expect(await rpc("set_task_progress_percentage", { task_id: "C", progress_percentage: value })).toBeNull();
+      expect(await visualiser("get_task_progress_percentage", { task_id: "C" })).toEqual({ taskId: "C", progressPercentage: value });
+    }
+    expect(((await rpc("task_list", { status: "RUNNING", upstream_status: "" })) as Record<string, { progress_percentage: unknown }>).C!.progress_percentage).toBe(true);
     expect(await rpc("decrease_running_task_resources", { task_id: "C", decrease_resources: { db: 1 } })).toBeNull();
     expect(await rpc("get_running_task_resources", { task_id: "C" })).toEqual({ taskId: "C", resources: { db: 1 } });
     expect(await rpc("report_task_statistics", { task_id: "C", statistics: { rows: 1 } })).toBeNull();

@@ -7,6 +7,7 @@
  * @module
  */
 import { useEffect, useState } from "preact/hooks";
+import { asPercent } from "../../src/http/ui/percent.ts";
 import type { UiTask } from "../../src/http/ui/types.ts";
 import { rpc } from "../api/client.ts";
 import { closeModal, Modal } from "./modal.tsx";
@@ -71,11 +72,11 @@ export function StatusModal({ task }: { task: UiTask }) {
       try {
         const [m, p] = await Promise.all([
           rpc<{ statusMessage: string | null }>("get_task_status_message", { task_id: task.id }),
-          rpc<{ progressPercentage: number | null }>("get_task_progress_percentage", { task_id: task.id }),
+          rpc<{ progressPercentage: unknown }>("get_task_progress_percentage", { task_id: task.id }),
         ]);
         if (!alive) return;
         setMessage(m.statusMessage);
-        setProgress(p.progressPercentage);
+        setProgress(asPercent(p.progressPercentage));
       } catch {}
     };
     const timer = setInterval(poll, 500);

@@ -23,7 +23,7 @@ export interface SerialisedTask {
   resources_running: Record<string, number> | null;
   tracking_url: string | null;
   status_message: string | null;
-  progress_percentage: number | null;
+  progress_percentage: unknown;
   re_enable_able?: boolean;
   deps?: string[];
   accepts_messages?: boolean;

@@ -6,6 +6,7 @@
 import { displayName, publicParams } from "../../engine/queries/index.ts";
 import type { TaskRecord } from "../../engine/types.ts";
 import type { Category, UiTask } from "./types.ts";
+import { asPercent } from "./percent.ts";
 
 /** The category of a task that is not PENDING (PENDING needs the upstream status). */
 export function categoryOfStatus(status: string): Category {
@@ -40,7 +41,7 @@ export function toUiTask(task: Readonly<TaskRecord>, category: Category, sendMes
     lastUpdated: task.updated,
     trackingUrl: task.trackingUrl,
     statusMessage: task.statusMessage,
-    progressPercentage: task.progressPercentage,
+    progressPercentage: asPercent(task.progressPercentage),
     reEnableAble: task.status === "DISABLED" && task.schedulerDisableTime !== null,
     acceptsMessages: sendMessages && task.status === "RUNNING" && task.acceptsMessages,
     deps: task.deps.size,

@@ -225,6 +225,8 @@ const numberMap: FieldCodec<Record<string, number>> = {
   },
 };
 
+const freeValue: FieldCodec<unknown> = { encode: encodeFree, decode: decodeFree };
+
 const freeObject: FieldCodec<Record<string, unknown>> = {
   encode: encodeFree,
   decode: (value, field) => asDoc(decodeFree(value), field),
@@ -308,7 +310,7 @@ const TASK: Codecs<TaskRecord> = {
   firstFailureTime: orNull(number),
   trackingUrl: orNull(string),
   statusMessage: orNull(string),
-  progressPercentage: orNull(number),
+  progressPercentage: freeValue,
   schedulerMessageResponses: freeObject,
   schedulerDisableTime: orNull(number),
   runnable: boolean,

@@ -70,7 +70,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ method: fc.constant("set_task_status_message"), args: fc.record({ task_id: task, status_message: fc.string({ maxLength: 5 }) }) }) },
-  { weight: 1, arbitrary: fc.record({ method: fc.constant("set_task_progress_percentage"), args: fc.record({ task_id: task, progress_percentage: fc.integer({ min: 0, max: 100 }) }) }) },
+  { weight: 1, arbitrary: fc.record({ method: fc.constant("set_task_progress_percentage"), args: fc.record({ task_id: task, progress_percentage: fc.oneof(fc.integer({ min: 0, max: 100 }), fc.string(), fc.constant(null), fc.dictionary(fc.string(), fc.double())) }) }) },
   { weight: 1, arbitrary: fc.record({ method: fc.constant("decrease_running_task_resources"), args: fc.record({ task_id: task, decrease_resources: fc.constant({ db: 1 }) }) }) },
   { weight: 1, arbitrary: fc.record({ method: fc.constant("send_scheduler_message"), args: fc.record({ worker, task, content: fc.constant("hello") }) }) },
   {
