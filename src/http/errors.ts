@@ -7,7 +7,7 @@
  * carry no reason, and a worker operator reading a log deserves one.
  * @module
  */
-import type { Context } from "hono";
+import type { Context, Next } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type ErrorCode, LuigidError } from "../lib/errors.ts";
@@ -38,6 +38,16 @@ export function errorResponse(error: Error, c: Context, log: Logger = stderrLogg
   }
   log.error(`Uncaught exception ${c.req.method} ${c.req.url}`, error);
   return errorJson(c, "INTERNAL", "internal error; see the scheduler log", 500);
+}
+
+/**
+ * For `app.all` on read-only paths: any method but GET and HEAD (OPTIONS,
+ * TRACE and WebDAV verbs included) is a 405 (server.md §3.1); GET and HEAD
+ * go on, to their route or to the 404 of an unknown path.
+ */
+export function readOnly(reason: (method: string) => string) {
+  return (c: Context, next: Next): Promise<void> | Response =>
+    c.req.method === "GET" || c.req.method === "HEAD" ? next() : errorJson(c, "METHOD_NOT_ALLOWED", reason(c.req.method), 405);
 }
 
 /** `app.notFound`: no route for this path. */

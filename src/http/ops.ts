@@ -11,7 +11,7 @@ import { actualHeaders, preflightHeaders } from "../ops/cors.ts";
 import { METRICS_CONTENT_TYPE } from "../ops/metrics/metrics.ts";
 import { installOps } from "../ops/ops.ts";
 import type { AppContext } from "./context.ts";
-import { errorJson } from "./errors.ts";
+import { errorJson, readOnly } from "./errors.ts";
 import { HEALTH_PATH, READY_PATH, healthResponse, readyResponse } from "./ops/probes.ts";
 import { pathAndQuery, rawPathname } from "./url.ts";
 
@@ -51,6 +51,7 @@ export function mountOps(app: Hono, ctx: AppContext): void {
   // Probes stay open whatever the auth settings: orchestrators carry no credentials.
   app.get(HEALTH_PATH, () => healthResponse());
   app.get(READY_PATH, () => readyResponse(ctx.readiness.ready));
+  for (const path of [HEALTH_PATH, READY_PATH]) app.all(path, readOnly((method) => `${method} is not allowed here: probes are GET or HEAD`));
 
   // Without [auth] every request passes: no middleware at all, so it costs nothing per request.
   if (ops.auth.enabled) app.use("*", async (c, next) => {
@@ -95,4 +96,5 @@ export function mountOps(app: Hono, ctx: AppContext): void {
   }
 
   app.get("/metrics", (c) => c.body(ops.metrics.render(), 200, { "Content-Type": METRICS_CONTENT_TYPE }));
+  app.all("/metrics", readOnly((method) => `${method} is not allowed here: /metrics is read with GET`));
 }

@@ -52,6 +52,13 @@ describe("/metrics", () => {
     expect(await prom.text()).toContain("# HELP luigi_task_started_total number of started luigi tasks\n# TYPE luigi_task_started_total counter\n");
   });
 
+  test("/metrics and the probes are read-only: other methods get 405", async () => {
+    const t = app();
+    for (const path of ["/metrics", "/healthz", "/readyz"]) {
+      for (const method of ["POST", "PUT", "OPTIONS"]) expect([path, method, (await t.app.request(path, { method })).status]).toEqual([path, method, 405]);
+    }
+  });
+
   test("RPC latencies are observed per method", async () => {
     const t = app();
     await t.call("is_paused", {});

@@ -149,6 +149,11 @@ describe("/ui-api", () => {
     expect((await t.app.request("/ui-api/summary", { method: "POST" })).status).toBe(405);
     expect((await t.app.request("/", { method: "POST" })).status).toBe(405);
     expect((await t.app.request("/static/visualiser/index.html", { method: "PUT" })).status).toBe(405);
+    // Every method but GET and HEAD, not only the common ones (server.md §3.1); GET of an unknown file stays 404.
+    for (const method of ["OPTIONS", "TRACE", "PROPFIND"]) {
+      for (const path of ["/", "/static/visualiser/index.html", "/ui-api/summary"]) expect([method, path, (await t.app.request(path, { method })).status]).toEqual([method, path, 405]);
+    }
+    expect((await t.app.request("/static/visualiser/nope.js")).status).toBe(404);
     expect((await t.app.request("/ui-api/task?id=missing")).status).toBe(404);
   });
 

@@ -6,7 +6,7 @@
  */
 import type { Context, Hono } from "hono";
 import { LuigidError } from "../../lib/errors.ts";
-import { errorJson } from "../errors.ts";
+import { errorJson, readOnly } from "../errors.ts";
 import type { UiEngineView, UiSettings } from "./engine-view.ts";
 import { liveEvents } from "./live.ts";
 import { neighbourhood, resourceList, summary, type TaskQuery, TaskListCache, taskDetail, taskPage, workerList } from "./queries.ts";
@@ -102,7 +102,7 @@ export function mountUiApi(app: Hono, engine: UiEngineView, settings: UiSettings
     return json(c, workerList(engine, await index.workerPending(snapshot), settings));
   });
   app.get("/ui-api/resources", (c) => json(c, resourceList(engine, settings)));
-  app.on(["POST", "PUT", "DELETE", "PATCH"], ["/ui-api/*"], (c) => errorJson(c, "METHOD_NOT_ALLOWED", "the UI API is read-only (GET); actions go through /api", 405));
+  app.all("/ui-api/*", readOnly(() => "the UI API is read-only (GET); actions go through /api"));
   app.get("/ui-api/*", (c) => errorJson(c, "NOT_FOUND", "no such UI API route", 404));
   return index;
 }

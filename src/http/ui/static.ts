@@ -6,7 +6,7 @@
  * @module
  */
 import type { Context, Hono } from "hono";
-import { errorJson } from "../errors.ts";
+import { errorJson, readOnly } from "../errors.ts";
 import { type UiAsset, loadUiBundle } from "./assets.ts";
 
 const CSP = [
@@ -57,7 +57,7 @@ export function mountStatic(app: Hono, onPage: () => void = () => {}): void {
     if (c.req.method === "HEAD") return c.body(null, 204);
     return c.body(null, 302, { Location: "static/visualiser/index.html" });
   });
-  app.on(["POST", "PUT", "DELETE", "PATCH"], ["/", "/static/*"], (c) => errorJson(c, "METHOD_NOT_ALLOWED", `${c.req.method} is not allowed here`, 405));
+  for (const path of ["/", "/static/*"]) app.all(path, readOnly((method) => `${method} is not allowed here`));
   app.get("/static/visualiser/", (c) => errorJson(c, "FORBIDDEN", "directory listing is not allowed", 403));
   app.get("/static/visualiser/:file", async (c) => {
     const bundle = await loadUiBundle();
