@@ -21,8 +21,12 @@ export class JsonSyntaxError extends Error {
   }
 }
 
-/** Nesting deeper than this is refused rather than risking the stack. */
-export const MAX_JSON_DEPTH = 512;
+/**
+ * Nesting deeper than this is refused rather than risking the stack. Python's
+ * json module gives up just under 1,000 levels (its recursion limit), so this
+ * takes everything Luigi's server can parse.
+ */
+export const MAX_JSON_DEPTH = 1000;
 
 /** Parses JSON that may contain `Infinity`, `-Infinity` and `NaN` outside strings. */
 export function parseTolerantJson(text: string): unknown {

@@ -3,7 +3,9 @@
  */
 import { describe, expect, test } from "bun:test";
 import { MAX_JSON_DEPTH, parseTolerantJson } from "../../src/lib/tolerant-json.ts";
+import { decodeTask, encodeTask } from "../../src/store/state/codec.ts";
 import { createTestApp } from "../support/app.ts";
+import { bareTask } from "../store/state/fake-source.ts";
 
 const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
 
@@ -18,6 +20,16 @@ describe("deeply nested but well-formed JSON", () => {
     expect(parseTolerantJson(nested(MAX_JSON_DEPTH))).toBeDefined();
     const text = JSON.stringify({ s: "[{".repeat(5000), t: '\\"[[[' });
     expect(parseTolerantJson(text)).toEqual({ s: "[{".repeat(5000), t: '\\"[[[' });
+  });
+
+  test("as deep as Python's json parses (~990 levels) is accepted, listed and stored", async () => {
+    const t = createTestApp();
+    const deep = JSON.parse(nested(990)) as unknown;
+    expect((await t.call("add_task", { worker: "w", task_id: "Deep", family: "Deep", params: { x: deep } })).status).toBe(200);
+    const listed = (await t.rpc("task_list", { status: "PENDING", upstream_status: "" })) as Record<string, { params: unknown }>;
+    expect(listed.Deep!.params).toEqual({ x: deep });
+    const task = { ...bareTask("Deep"), params: { x: deep } };
+    expect(decodeTask(encodeTask(task))).toEqual(task);
   });
 
   test("over HTTP it is a 400 and the scheduler keeps answering", async () => {
