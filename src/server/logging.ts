@@ -75,9 +75,8 @@ function openLog(path: string): number {
  * otherwise), and lines are appended to DIR/luigi-server.log, never rotated.
  */
 export function logFileSink(logdir: string): BufferedSink {
-  if (!existsSync(logdir) || !statSync(logdir).isDirectory()) {
-    throw new StartupError(`log directory ${logdir} does not exist`);
-  }
+  if (!existsSync(logdir)) throw new StartupError(`log directory ${logdir} does not exist`);
+  if (!statSync(logdir).isDirectory()) throw new StartupError(`log directory ${logdir} is not a directory`);
   return fdSink(openLog(join(logdir, LOG_FILE_NAME)), true);
 }
 

@@ -163,6 +163,9 @@ describe("signals in the foreground", () => {
     const missing = await runBinary(["--logdir", dir.join("nope")]);
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe(`luigid: log directory ${dir.join("nope")} does not exist`);
+    const file = await runBinary(["--logdir", dir.join("logs", "luigi-server.log")]);
+    expect(file.code).toBe(1);
+    expect(file.stderr.trim()).toBe(`luigid: log directory ${dir.join("logs", "luigi-server.log")} is not a directory`);
   });
 
   test("[core] logging_conf_file naming a file only the workers' hosts have: --logdir starts anyway (Luigi never reads it then); without --logdir it stops startup", async () => {
