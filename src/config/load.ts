@@ -119,7 +119,9 @@ function readHistory(r: OptionReader, engine: EngineConfig): HistoryConfig {
     throw new ConfigError(`${where} retention = ${retention}: expected a positive number of days`);
   }
   if (enabled && dbConnection === null) {
-    throw new ConfigError("task history is on (record_task_history = true) but [task_history] db_connection is not set");
+    // Named as the operator wrote it: step_history users look for their own spelling.
+    const [flag, section] = isSet("scheduler", "record_task_history") ? ["record_task_history", "task_history"] : ["record_step_history", "step_history"];
+    throw new ConfigError(`task history is on (${flag} = true) but [${section}] db_connection is not set`);
   }
   const query = enabled ? /\?.*$/.exec(dbConnection ?? "") : null;
   if (query) r.warn(`[task_history] db_connection: the URL's query string ${query[0]} is not applied (SQLAlchemy driver options; luigid opens the SQLite file itself)`);

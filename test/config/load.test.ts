@@ -141,7 +141,8 @@ describe("task history and its step_history aliases", () => {
   });
 
   test("history on without db_connection stops startup", () => {
-    expect(() => ini("[scheduler]\nrecord_task_history = true\n")).toThrow("db_connection is not set");
+    expect(() => ini("[scheduler]\nrecord_task_history = true\n")).toThrow("task history is on (record_task_history = true) but [task_history] db_connection is not set");
+    expect(() => ini("[scheduler]\nrecord_step_history = true\n")).toThrow("task history is on (record_step_history = true) but [step_history] db_connection is not set");
   });
 
   test("a % in a URL must be doubled, as in Luigi", () => {
