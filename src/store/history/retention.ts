@@ -6,10 +6,18 @@
  */
 import type { Database } from "bun:sqlite";
 
-/** Deletes records last active before `cutoff` (local timestamp text); returns their ids. */
+/**
+ * Deletes records last active before `cutoff` (local timestamp text); returns
+ * their ids. The record with the highest id stays: `tasks.id` is Luigi's plain
+ * INTEGER PRIMARY KEY, and SQLite gives the next row MAX(id) + 1, so deleting
+ * the newest record would hand its id, and every saved /history/by_id link to
+ * it, to the next task. It can only be stale when nothing ran for that long.
+ */
 export function pruneBefore(db: Database, cutoff: string): Set<number> {
   const old = db
-    .query<{ id: number }, [string]>("SELECT task_id AS id FROM task_events WHERE task_id IS NOT NULL GROUP BY task_id HAVING MAX(ts) < ?")
+    .query<{ id: number }, [string]>(
+      "SELECT task_id AS id FROM task_events WHERE task_id IS NOT NULL AND task_id <> (SELECT MAX(id) FROM tasks) GROUP BY task_id HAVING MAX(ts) < ?",
+    )
     .all(cutoff)
     .map((r) => r.id);
   const deleted = new Set(old);

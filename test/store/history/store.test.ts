@@ -246,6 +246,17 @@ describe("retention", () => {
     expect(back.params).toEqual([{ task_id: 3, name: "k", value: "v" }]);
   });
 
+  test("the newest record stays even when stale, so a new record never takes an id a link already named", async () => {
+    const store = open("ids.db", { retentionDays: 1 });
+    store.recorder.onChange([historyEvent(facts("A", "A"), "PENDING", T0), historyEvent(facts("B", "B"), "PENDING", T0)]);
+    clock.set(T0 + 3 * 86_400);
+    expect(await store.applyRetention()).toBe(1);
+    expect(readBack("ids.db").tasks.map((t) => (t as { id: number }).id)).toEqual([2]);
+    store.recorder.onChange([historyEvent(facts("C", "C"), "PENDING", clock.now())]);
+    await store.sync();
+    expect(readBack("ids.db").tasks.map((t) => (t as { id: number }).id)).toEqual([2, 3]);
+  });
+
   test("is off by default and rejects a non-positive value", async () => {
     const store = open("n.db");
     expect(await store.applyRetention()).toBe(0);
