@@ -13,7 +13,7 @@ import { rpc, uiApi } from "./api/client.ts";
 import { closeModal, Modal, ModalHost, openModal } from "./components/modal.tsx";
 import { toast, ToastHost } from "./components/toast.tsx";
 import { hashHref, type Tab, tabOf, useHash } from "./lib/hash.ts";
-import { useLiveTasks, useLiveVersion } from "./lib/live.ts";
+import { useLiveTasks, useLiveVersion, useReachable } from "./lib/live.ts";
 import { useFetch } from "./lib/use-fetch.ts";
 import { GraphPage } from "./pages/graph/index.tsx";
 import { ResourcesPage } from "./pages/resources/index.tsx";
@@ -100,6 +100,7 @@ export function App() {
   const refresh = useCallback(() => setNonce((n) => n + 1), []);
 
   const { data: summary, error: failure } = useFetch(() => uiApi.summary(), [tasksVersion, nonce]);
+  const reachable = useReachable();
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -151,8 +152,8 @@ export function App() {
         </nav>
         <span class="spacer" />
         {summary && (
-          <span class="muted small live" title="Updates live">
-            <span class="dot" /> {summary.workers} worker{summary.workers === 1 ? "" : "s"} · {summary.total.toLocaleString()} tasks
+          <span class="muted small live" title={reachable ? "Updates live" : "Not connected: showing the last data received"}>
+            <span class={reachable ? "dot" : "dot down"} /> {summary.workers} worker{summary.workers === 1 ? "" : "s"} · {summary.total.toLocaleString()} tasks
           </span>
         )}
         {summary && <PauseSwitch summary={summary} onChange={refresh} />}
@@ -160,7 +161,11 @@ export function App() {
           ?
         </button>
       </header>
-      {failure && <p class="callout danger banner">Cannot reach the scheduler: {failure}. Retrying…</p>}
+      {(failure || !reachable) && (
+        <p class="callout danger banner" data-testid="unreachable">
+          Cannot reach the scheduler{failure ? `: ${failure}` : ""}. Retrying…
+        </p>
+      )}
       <main>
         {tab === "tasks" && <TasksPage hash={hash} summary={summary} version={tasksVersion} refresh={refresh} />}
         {tab === "graph" && <GraphPage hash={hash} version={tasksVersion} />}

@@ -39,7 +39,8 @@ export async function openVisualiser(browser: Browser, base: string, hash = "", 
     if (!url.startsWith(base) && !url.startsWith("data:")) foreign.push(url);
   });
   await page.goto(`${base}/static/visualiser/index.html${hash}`);
-  await page.waitForSelector(".topbar .live");
+  // Attached, not visible: narrow windows hide the live indicator.
+  await page.waitForSelector(".topbar .live", { state: "attached" });
   return { page, errors, foreign, close: () => page.close() };
 }
 
