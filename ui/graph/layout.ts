@@ -6,6 +6,7 @@
  */
 import dagre from "@dagrejs/dagre";
 import type { LayoutRequest, LayoutResult } from "./layout-types.ts";
+import { wrapWideLayers } from "./wrap.ts";
 
 export function layout(request: LayoutRequest): LayoutResult {
   const started = performance.now();
@@ -22,5 +23,6 @@ export function layout(request: LayoutRequest): LayoutResult {
   }
   const edges = request.edges.map(([from, to]) => (g.edge(from, to)?.points ?? []).map((p: { x: number; y: number }) => ({ x: p.x, y: p.y })));
   const graph = g.graph();
-  return { id: request.id, width: graph.width ?? 0, height: graph.height ?? 0, nodes, edges, ms: performance.now() - started };
+  const placed = wrapWideLayers(request, { id: request.id, width: graph.width ?? 0, height: graph.height ?? 0, nodes, edges, ms: 0 });
+  return { ...placed, ms: performance.now() - started };
 }
