@@ -16,7 +16,7 @@ import type { Database } from "bun:sqlite";
 export function pruneBefore(db: Database, cutoff: string): Set<number> {
   const old = db
     .query<{ id: number }, [string]>(
-      "SELECT task_id AS id FROM task_events WHERE task_id IS NOT NULL AND task_id <> (SELECT MAX(id) FROM tasks) GROUP BY task_id HAVING MAX(ts) < ?",
+      "SELECT task_id AS id FROM task_events WHERE task_id IS NOT NULL AND task_id <> COALESCE((SELECT MAX(id) FROM tasks), -1) GROUP BY task_id HAVING MAX(ts) < ?",
     )
     .all(cutoff)
     .map((r) => r.id);
