@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeClock } from "../../../src/lib/clock.ts";
+import { pruneBefore } from "../../../src/store/history/retention.ts";
 import { ensureSchema } from "../../../src/store/history/schema.ts";
 import { InlineBackend, ThreadBackend } from "../../../src/store/history/backend.ts";
 import { HistoryQueries } from "../../../src/store/history/queries.ts";
@@ -255,6 +256,14 @@ describe("retention", () => {
     store.recorder.onChange([historyEvent(facts("C", "C"), "PENDING", clock.now())]);
     await store.sync();
     expect(readBack("ids.db").tasks.map((t) => (t as { id: number }).id)).toEqual([2, 3]);
+  });
+
+  test("events left by records deleted by hand still age out when no record is left", () => {
+    const db = new Database(":memory:");
+    ensureSchema(db);
+    db.run("INSERT INTO task_events (task_id, event_name, ts) VALUES (7, 'PENDING', '2020-01-01 00:00:00.000000')");
+    expect([...pruneBefore(db, "2021-01-01 00:00:00.000000")]).toEqual([7]);
+    expect(db.query("SELECT COUNT(*) AS n FROM task_events").get()).toEqual({ n: 0 });
   });
 
   test("is off by default and rejects a non-positive value", async () => {
