@@ -75,6 +75,14 @@ class World {
   readonly holding = new Map<string, Set<string>>(WORKERS.map((w) => [w, new Set()]));
   /** task id -> worker holding it, for every member of a batch too. */
   readonly holder = new Map<string, string>();
+  /**
+   * What a get_work re-send added to a running task's reservation: Luigi
+   * copies the task's current resources into resources_running on a re-send,
+   * whatever is free (rpc.md §5 add_task step 20, replicated), so a task whose
+   * resources another worker raised while it ran can over-commit. Only fresh
+   * hand-outs are held to the capacities.
+   */
+  readonly resendExcess = new Map<string, Record<string, number>>();
 
   add(args: AddTaskArgs): void {
     this.now += 0.001;
@@ -110,8 +118,17 @@ class World {
         const current = [...mine];
         const expected = referenceGetWork(e, w, op.assistant, current, this.now + 0.001);
         const before = referenceCounts(e, w);
+        const heldBefore = new Map<string, Readonly<Record<string, number>>>();
+        for (const t of e.tasksByStatus("RUNNING")) if (t.workerRunning === w) heldBefore.set(t.id, t.resourcesRunning ?? t.resources);
         this.now += 0.001;
         const reply = e.getWork({ worker: w, host: "h", assistant: op.assistant, currentTasks: current }, this.now);
+        const resent = reply.handout?.kind === "task" ? heldBefore.get(reply.handout.taskId) : undefined;
+        if (resent && reply.handout?.kind === "task") {
+          const now = e.getTask(reply.handout.taskId)!.resourcesRunning ?? {};
+          const excess = { ...this.resendExcess.get(reply.handout.taskId) };
+          for (const [name, amount] of Object.entries(now)) excess[name] = (excess[name] ?? 0) + Math.max(0, amount - (resent[name] ?? 0));
+          this.resendExcess.set(reply.handout.taskId, excess);
+        }
         if (reply.workerState === "active") {
           expect({ n: reply.nPendingTasks, u: reply.nUniquePending, l: reply.nPendingLastScheduled }).toEqual({ n: before.nPendingTasks, u: before.nUniquePending, l: before.nPendingLastScheduled });
         }
@@ -199,8 +216,12 @@ class World {
 
   checkInvariants(): void {
     const e = this.engine;
-    const used = e.resourcesInUse();
+    const used = { ...e.resourcesInUse() };
     const caps = e.resourceCapacities();
+    for (const [id, excess] of [...this.resendExcess]) {
+      if (e.getTask(id)?.status !== "RUNNING") this.resendExcess.delete(id);
+      else for (const [name, amount] of Object.entries(excess)) used[name] = (used[name] ?? 0) - amount;
+    }
     for (const [name, amount] of Object.entries(used)) expect(amount).toBeLessThanOrEqual(caps[name] ?? 1);
     // the incremental indexes must equal a rebuild from scratch
     const rebuilt = new Engine(e.config);
