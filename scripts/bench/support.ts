@@ -39,15 +39,17 @@ export const quietLog = { info() {}, warning() {}, error: (message: string) => c
  */
 export function writeStateFile(path: string, tasks: Map<string, TaskRecord>, workers: WorkerRecord[], resources: Record<string, number>): number {
   const byId = new Map(workers.map((w) => [w.id, w]));
+  const seqs = new Map([...tasks.keys()].map((id, i) => [id, i + 1]));
   const source: StateSource = {
     getTask: (id) => tasks.get(id),
+    taskSeq: (id) => seqs.get(id),
     getWorker: (id) => byId.get(id),
     isPaused: () => false,
     resourceCapacities: () => resources,
     exportState: (): EngineState => ({ tasks: [...tasks.values()], workers, batchers: [], paused: false, resources }),
   };
   const store = openStateStore(path, { log: quietLog, configResources: resources });
-  const changes: ChangeSet = { tasks: new Set(tasks.keys()), workers: new Set(byId.keys()), meta: true };
+  const changes: ChangeSet = { tasks: new Set(tasks.keys()), deletedTaskSeqs: [], workers: new Set(byId.keys()), meta: true };
   const started = performance.now();
   store.listener.onChange([], changes, source);
   store.close();

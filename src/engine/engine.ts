@@ -116,7 +116,7 @@ interface WorkerIndex {
   bySignature: Map<string, SortedList<RankEntry>>;
 }
 
-const emptyChanges = (): ChangeSet => ({ tasks: new Set(), workers: new Set(), meta: false });
+const emptyChanges = (): ChangeSet => ({ tasks: new Set(), deletedTaskSeqs: [], workers: new Set(), meta: false });
 
 export class Engine {
   /** Bumped on every mutation; the UI's live updates poll it. */
@@ -185,6 +185,15 @@ export class Engine {
 
   getTask(id: string): Readonly<TaskRecord> | undefined {
     return this.taskTable.get(id)?.task;
+  }
+
+  /**
+   * The task's insertion number: increasing in table order, never reused,
+   * and taken from `EngineState.taskSeqs` at a restore. The state file keys
+   * task rows by it, so that a new task's row is appended to the table.
+   */
+  taskSeq(id: string): number | undefined {
+    return this.taskTable.get(id)?.seq;
   }
 
   /** Every task in table (insertion) order. */
@@ -270,8 +279,10 @@ export class Engine {
     for (const [worker, families] of this.batchers) {
       for (const [family, entry] of families) batchers.push({ worker, family, entry: { ...entry, batchedArgs: [...entry.batchedArgs] } });
     }
+    const metas = [...this.taskTable.values()];
     return {
-      tasks: [...this.taskTable.values()].map((meta) => cloneTask(meta.task)),
+      tasks: metas.map((meta) => cloneTask(meta.task)),
+      taskSeqs: metas.map((meta) => meta.seq),
       workers: [...this.workerTable.values()].map(cloneWorker),
       batchers,
       paused: this.paused,
@@ -315,9 +326,14 @@ export class Engine {
       if (pool.size < 100_000) pool.set(value, value);
       return value;
     };
-    for (const task of state.tasks) {
+    const seqs = state.taskSeqs;
+    for (let i = 0; i < state.tasks.length; i++) {
+      const task = state.tasks[i]!;
       adoptTask(task, policy, intern, this.singletons);
-      const meta = newMeta(task, ++this.seqCounter, ++this.statusSeqCounter);
+      // Restored numbers keep addressing the same rows; they only ever increase in table order.
+      const seq = seqs ? seqs[i]! : this.seqCounter + 1;
+      this.seqCounter = Math.max(this.seqCounter, seq);
+      const meta = newMeta(task, seq, ++this.statusSeqCounter);
       this.taskTable.load(task.id, meta);
       this.statusList(task.status).push(meta);
       for (const w of task.stakeholders) this.workerIndex(w).stakes.add(task.id);
@@ -1062,6 +1078,7 @@ export class Engine {
     }
     this.upstream.deleted(task);
     this.changes.tasks.add(id);
+    this.changes.deletedTaskSeqs.push(meta.seq);
     this.version++;
   }
 

@@ -45,6 +45,13 @@ export type EngineEvent =
  */
 export interface ChangeSet {
   tasks: Set<string>;
+  /**
+   * The insertion number (`Engine.taskSeq`) of every task deleted since the
+   * last drain: the store addresses task rows by it, and a deleted task's
+   * number is no longer anywhere else. A task deleted and created again has
+   * its old number here and a new one in the engine.
+   */
+  deletedTaskSeqs: number[];
   workers: Set<string>;
   meta: boolean;
 }

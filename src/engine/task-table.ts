@@ -42,9 +42,15 @@ export class TaskTable<V> {
     return this;
   }
 
-  /** For a restore into an empty table: straight into the large Map, since these are old from the start. */
+  /**
+   * For a restore into an empty table: straight into the large Map, since
+   * these are old from the start. An id given twice throws (nothing in the
+   * state file's schema rules it out).
+   */
   load(id: string, value: V): void {
+    const size = this.settled.size;
     this.settled.set(id, value);
+    if (this.settled.size === size) throw new Error(`the restored state holds task ${JSON.stringify(id.slice(0, 200))} twice`);
   }
 
   delete(id: string): boolean {

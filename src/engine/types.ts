@@ -128,6 +128,12 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
 /** The whole engine state, for the durable store to save and restore. */
 export interface EngineState {
   tasks: TaskRecord[];
+  /**
+   * Each task's insertion number (`Engine.taskSeq`), strictly increasing: the
+   * state file's row numbers at a restore, which the engine keeps, and what
+   * exportState reports. Without them a restore numbers tasks 1, 2, 3...
+   */
+  taskSeqs?: number[];
   workers: WorkerRecord[];
   batchers: Array<{ worker: string; family: string; entry: BatcherEntry }>;
   paused: boolean;

@@ -9,7 +9,8 @@ import type { Config } from "../config/types.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { Logger } from "../lib/log.ts";
 import type { SchedulerService } from "../rpc/service.ts";
-import { StateFileError, type StateStore, openStateStore } from "../store/state/store.ts";
+import { DecodeError } from "../store/state/codec.ts";
+import { StateFileError, type StateStore, openStateStore, unusable } from "../store/state/store.ts";
 import { StartupError } from "./startup-error.ts";
 
 export function attachStateStore(config: Config, engine: Engine, service: SchedulerService, log: Logger): StateStore {
@@ -29,7 +30,8 @@ export function attachStateStore(config: Config, engine: Engine, service: Schedu
     }
   } catch (error) {
     store.close();
-    throw error;
+    // The file decoded, but the engine cannot take what it holds (a task twice): one line, like any corrupt file.
+    throw new StartupError(unusable(config.statePath, new DecodeError((error as Error).message)).message, { cause: error });
   }
   // Added after the restore; the service closes it (final commit, checkpoint, unlock) at shutdown.
   service.addListener(store.listener);

@@ -9,6 +9,7 @@
  * acknowledged request or of the one in flight, never older, never missing.
  */
 import { afterAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { type RunningBinary, rpc, rpcRaw, runBinary, startBinary, tempDir } from "../support/index.ts";
 import { seededRandom } from "../support/seeded.ts";
@@ -260,17 +261,33 @@ describe("files luigid must not use", () => {
     await expectRefusal(path, /Luigi pickle/);
   });
 
-  test("a corrupt state file is refused and left as it was", async () => {
-    const cwd = home.join("corrupt");
+  /** A state file that a luigid in its own directory wrote with `tasks` and then shut down cleanly. */
+  async function writtenStateFile(name: string, tasks: Array<Record<string, unknown>>): Promise<string> {
+    const cwd = home.join(name);
     Bun.spawnSync(["mkdir", "-p", cwd]);
-    const path = home.join("corrupt", "state.db");
+    const path = home.join(name, "state.db");
     const server = await start(path, cwd);
-    for (let i = 0; i < 200; i++) await rpc(server.url, "add_task", { task_id: `T${i}`, worker: "w", params: { pad: "x".repeat(200) } });
+    for (const task of tasks) await rpc(server.url, "add_task", { worker: "w", ...task });
     expect(await server.stop("SIGTERM")).toBe(0);
+    return path;
+  }
+
+  test("a corrupt state file is refused and left as it was", async () => {
+    const path = await writtenStateFile("corrupt", Array.from({ length: 200 }, (_, i) => ({ task_id: `T${i}`, params: { pad: "x".repeat(200) } })));
     const bytes = readFileSync(path);
     for (let i = 4096; i < bytes.length; i += 4096) bytes.fill(0x5a, i + 100, i + 2000);
     writeFileSync(path, bytes);
     await expectRefusal(path, /is corrupt/);
+  }, 30_000);
+
+  test("a state file that holds a task twice is refused as corrupt and left as it was", async () => {
+    const path = await writtenStateFile("twice", [{ task_id: "A" }]);
+    // Nothing in the schema keeps a task id unique (rows are keyed by the engine's insertion number).
+    const db = new Database(path);
+    db.exec("INSERT INTO tasks (seq, id, born, doc) SELECT seq + 10, id, born, doc FROM tasks");
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    db.close();
+    await expectRefusal(path, /is corrupt \(the restored state holds task "A" twice\)/);
   }, 30_000);
 
   test("a second luigid on the same state file is refused while the first runs on", async () => {

@@ -90,8 +90,8 @@ describe("changes and version", () => {
   test("a call marks the tasks and workers it changed; draining resets", () => {
     const s = new Sched(config);
     s.add("B", "X", { deps: ["A"] });
-    expect(s.engine.drainChanges()).toEqual({ tasks: new Set(["B", "A"]), workers: new Set(["X"]), meta: false });
-    expect(s.engine.drainChanges()).toEqual({ tasks: new Set(), workers: new Set(), meta: false });
+    expect(s.engine.drainChanges()).toEqual({ tasks: new Set(["B", "A"]), deletedTaskSeqs: [], workers: new Set(["X"]), meta: false });
+    expect(s.engine.drainChanges()).toEqual({ tasks: new Set(), deletedTaskSeqs: [], workers: new Set(), meta: false });
   });
 
   test("scheduler-wide changes set meta", () => {
@@ -137,6 +137,38 @@ describe("changes and version", () => {
 });
 
 describe("state export and restore", () => {
+  test("each task has an insertion number: increasing, reported when the task is deleted, never given again", () => {
+    const s = new Sched(config);
+    s.add("A", "X").add("B", "X");
+    const a = s.engine.taskSeq("A")!;
+    const b = s.engine.taskSeq("B")!;
+    expect(b).toBeGreaterThan(a);
+    s.engine.drainChanges();
+    s.advance(11).prune().advance(1001).prune();
+    expect(s.engine.getTask("A")).toBeUndefined();
+    expect(s.engine.drainChanges().deletedTaskSeqs.sort((x, y) => x - y)).toEqual([a, b]);
+    s.add("A", "Y");
+    expect(s.engine.taskSeq("A")).toBeGreaterThan(b);
+  });
+
+  test("a restore keeps the insertion numbers it is given and numbers new tasks above them", () => {
+    const s = new Sched(config);
+    s.add("A", "X").add("B", "X");
+    const copy = new Sched(config);
+    copy.engine.loadState({ ...s.engine.exportState(), taskSeqs: [7, 40] });
+    copy.add("C", "X");
+    expect(["A", "B", "C"].map((id) => copy.engine.taskSeq(id))).toEqual([7, 40, 41]);
+    expect(copy.engine.exportState().taskSeqs).toEqual([7, 40, 41]);
+  });
+
+  test("a restored state that holds one task twice is refused", () => {
+    const s = new Sched(config);
+    s.add("A", "X");
+    const state = s.engine.exportState();
+    const twice = { ...state, tasks: [state.tasks[0]!, s.engine.exportState().tasks[0]!], taskSeqs: [1, 2] };
+    expect(() => new Sched(config).engine.loadState(twice)).toThrow('the restored state holds task "A" twice');
+  });
+
   test("a restored engine continues exactly: same picks, counts, timers", () => {
     const s = new Sched(config, 0);
     s.resources({ r: 1 }).batcher("X", "F", ["p"], 2);
@@ -147,7 +179,7 @@ describe("state export and restore", () => {
     const copy = new Sched(config, 0);
     copy.now = s.now;
     copy.engine.loadState(s.engine.exportState());
-    expect(copy.engine.drainChanges()).toEqual({ tasks: new Set(), workers: new Set(), meta: false });
+    expect(copy.engine.drainChanges()).toEqual({ tasks: new Set(), deletedTaskSeqs: [], workers: new Set(), meta: false });
     for (const sched of [s, copy]) {
       expect(sched.work("Y", direct)).toBeNull();
       sched.done("A", "X");

@@ -12,7 +12,7 @@ import { type TestAppOptions, testConfig } from "../support/app.ts";
 type ConfigOverrides = NonNullable<TestAppOptions["config"]>;
 import { type SmtpSink, parseMail, startSmtpSink } from "./smtp-sink.ts";
 
-const changes = { tasks: new Set<string>(), workers: new Set<string>(), meta: false };
+const changes = { tasks: new Set<string>(), deletedTaskSeqs: [], workers: new Set<string>(), meta: false };
 
 function facts(family: string, params: Record<string, unknown> = {}, over: Partial<TaskFacts> = {}): TaskFacts {
   return {

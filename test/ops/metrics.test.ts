@@ -23,7 +23,7 @@ function facts(over: Partial<TaskFacts> = {}): TaskFacts {
   };
 }
 
-const changes = { tasks: new Set<string>(), workers: new Set<string>(), meta: false };
+const changes = { tasks: new Set<string>(), deletedTaskSeqs: [], workers: new Set<string>(), meta: false };
 
 function fakeEngine(counts: Record<string, number>, schedulable: number, workers: number): EngineView {
   return {

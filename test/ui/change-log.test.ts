@@ -6,7 +6,7 @@ import { describe, expect, test } from "bun:test";
 import type { ChangeSet } from "../../src/engine/events.ts";
 import { TaskChangeLog } from "../../src/http/ui/change-log.ts";
 
-const changeOf = (ids: string[], meta = false): ChangeSet => ({ tasks: new Set(ids), workers: new Set(), meta });
+const changeOf = (ids: string[], meta = false): ChangeSet => ({ tasks: new Set(ids), deletedTaskSeqs: [], workers: new Set(), meta });
 const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => `T_${from + i}`);
 
 describe("TaskChangeLog", () => {
@@ -24,7 +24,7 @@ describe("TaskChangeLog", () => {
   test("the epoch moves on task and meta changes, not on worker-only ones", () => {
     const log = new TaskChangeLog();
     const start = log.current();
-    log.onChange([], { tasks: new Set(), workers: new Set(["W1"]), meta: false });
+    log.onChange([], { tasks: new Set(), deletedTaskSeqs: [], workers: new Set(["W1"]), meta: false });
     expect(log.current()).toBe(start);
     log.onChange([], changeOf([], true));
     expect(log.current()).toBe(start + 1);

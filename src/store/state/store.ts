@@ -264,22 +264,28 @@ function readState(db: Database, configResources: Record<string, number> | undef
   const meta = new Map(db.query<{ key: string; value: string }, []>("SELECT key, value FROM meta").all().map((row) => [row.key, row.value]));
   // In pages by seq: all() is ~15% faster than iterate(), and a page's documents are
   // garbage once decoded (10^6 rows held at once cost ~1 GB of peak).
-  const decodeAll = <T extends { id: string }>(table: "tasks" | "workers", decode: (text: string) => T): T[] => {
+  const decodeAll = <T extends { id: string }>(table: "tasks" | "workers", decode: (text: string) => T, seqs?: number[]): T[] => {
     const page = db.query<{ seq: number; id: string; doc: string }, [number]>(`SELECT seq, id, doc FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ${READ_PAGE}`);
     const out: T[] = [];
     for (let after = -Infinity; ; ) {
       const rows = page.all(after);
-      for (const row of rows) out.push(decodeRow(row.id, row.doc, decode));
+      for (const row of rows) {
+        out.push(decodeRow(row.id, row.doc, decode));
+        seqs?.push(row.seq);
+      }
       if (rows.length < READ_PAGE) return out;
       after = rows[rows.length - 1]!.seq;
     }
   };
-  const tasks = decodeAll("tasks", decodeTaskForEngine);
+  // The engine keeps each task's row number as its own, and the writer addresses the row by it.
+  const taskSeqs: number[] = [];
+  const tasks = decodeAll("tasks", decodeTaskForEngine, taskSeqs);
   const workers = decodeAll("workers", decodeWorker);
   const stored = meta.has(META.resources) ? decodeResources(meta.get(META.resources)!, "resources") : {};
   const storedConfig = meta.has(META.configResources) ? decodeResources(meta.get(META.configResources)!, "config_resources") : {};
   return {
     tasks,
+    taskSeqs,
     workers,
     batchers: meta.has(META.batchers) ? decodeBatchers(meta.get(META.batchers)!) : [],
     paused: meta.get(META.paused) === "true",

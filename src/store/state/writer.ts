@@ -25,6 +25,8 @@ import { META, rowKey } from "./schema.ts";
 /** What the writer reads from the engine: the Engine class satisfies it. */
 export interface StateSource {
   getTask(id: string): TaskRecord | undefined;
+  /** The task's insertion number (Engine.taskSeq): its row in the tasks table. */
+  taskSeq(id: string): number | undefined;
   getWorker(id: string): WorkerRecord | undefined;
   isPaused(): boolean;
   resourceCapacities(): Record<string, number>;
@@ -88,22 +90,23 @@ const COMMIT_AFTER_TURNS = 3;
 type Upsert = Statement<unknown, [string, number, string]>;
 
 /**
- * Writes one row of a table keyed by id, keeping `seq` unless the record was
- * re-created. Statements come from db.query(), whose cache Database.close()
- * finalizes: a statement left open would keep the file locked after close.
+ * Writes the rows of the workers table, keyed by id, keeping `seq` unless the
+ * record was re-created. Statements come from db.query(), whose cache
+ * Database.close() finalizes: a statement left open would keep the file
+ * locked after close.
  */
-class RowWriter {
+class WorkerRows {
   private readonly update: Upsert;
   private readonly insert: Upsert;
   private readonly remove: Statement<unknown, [string]>;
 
-  constructor(db: Database, table: "tasks" | "workers") {
+  constructor(db: Database) {
     this.update = db.query(
-      `INSERT INTO ${table} (id, born, doc) VALUES (?1, ?2, ?3)
-       ON CONFLICT (id) DO UPDATE SET doc = excluded.doc WHERE ${table}.born = excluded.born`,
+      `INSERT INTO workers (id, born, doc) VALUES (?1, ?2, ?3)
+       ON CONFLICT (id) DO UPDATE SET doc = excluded.doc WHERE workers.born = excluded.born`,
     );
-    this.insert = db.query(`INSERT INTO ${table} (id, born, doc) VALUES (?1, ?2, ?3)`);
-    this.remove = db.query(`DELETE FROM ${table} WHERE id = ?1`);
+    this.insert = db.query("INSERT INTO workers (id, born, doc) VALUES (?1, ?2, ?3)");
+    this.remove = db.query("DELETE FROM workers WHERE id = ?1");
   }
 
   put(id: string, born: number, doc: string): void {
@@ -119,11 +122,37 @@ class RowWriter {
   }
 }
 
+/**
+ * Writes the rows of the tasks table, keyed by the engine's insertion number
+ * (schema.ts says why not by id): a new task's row goes at the end of the
+ * table, a changed one is rewritten where it is, and a task deleted and
+ * created again between two commits loses its old row and gets a new one.
+ */
+class TaskRows {
+  private readonly upsert: Statement<unknown, [number, string, number, string]>;
+  private readonly remove: Statement<unknown, [number]>;
+
+  constructor(db: Database) {
+    this.upsert = db.query("INSERT INTO tasks (seq, id, born, doc) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (seq) DO UPDATE SET doc = excluded.doc");
+    this.remove = db.query("DELETE FROM tasks WHERE seq = ?1");
+  }
+
+  put(seq: number, id: string, born: number, doc: string): void {
+    this.upsert.run(seq, rowKey(id), born, doc);
+  }
+
+  delete(seq: number): number {
+    return this.remove.run(seq).changes;
+  }
+}
+
 export class StateWriter implements EngineListener {
   readonly name = "state";
   readonly stats: WriterStats = { commits: 0, rowsWritten: 0, rowsDeleted: 0, lastCommitMs: 0, failedCommits: 0, checkpoints: 0, lastCheckpointMs: 0 };
 
   private dirtyTasks = new Set<string>();
+  /** Rows of deleted tasks (ChangeSet.deletedTaskSeqs), removed before the dirty tasks are written. */
+  private deletedTasks: number[] = [];
   private dirtyWorkers = new Set<string>();
   private dirtyMeta = false;
   private source: StateSource | null = null;
@@ -137,8 +166,8 @@ export class StateWriter implements EngineListener {
   private walFd: number | null = null;
   private readonly idleCheckpoints: Timer;
 
-  private readonly tasks: RowWriter;
-  private readonly workers: RowWriter;
+  private readonly tasks: TaskRows;
+  private readonly workers: WorkerRows;
   private readonly putMeta: Statement<unknown, [string, string]>;
   private readonly commitTransaction: () => void;
 
@@ -146,8 +175,8 @@ export class StateWriter implements EngineListener {
     private readonly db: Database,
     private readonly log: StateLog,
   ) {
-    this.tasks = new RowWriter(db, "tasks");
-    this.workers = new RowWriter(db, "workers");
+    this.tasks = new TaskRows(db);
+    this.workers = new WorkerRows(db);
     this.putMeta = db.query("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)");
     this.commitTransaction = db.transaction(() => this.writeDirty());
     db.exec("PRAGMA wal_autocheckpoint = 0");
@@ -158,6 +187,7 @@ export class StateWriter implements EngineListener {
   onChange(_events: readonly EngineEvent[], changes: ChangeSet, engine: StateSource): void {
     this.source = engine;
     for (const id of changes.tasks) this.dirtyTasks.add(id);
+    for (const seq of changes.deletedTaskSeqs) this.deletedTasks.push(seq);
     for (const id of changes.workers) this.dirtyWorkers.add(id);
     if (changes.meta) this.dirtyMeta = true;
   }
@@ -196,6 +226,7 @@ export class StateWriter implements EngineListener {
     }
     // Cleared only after COMMIT: a failed commit leaves the ids dirty for the next one.
     this.dirtyTasks.clear();
+    this.deletedTasks = [];
     this.dirtyWorkers.clear();
     this.dirtyMeta = false;
     this.stats.commits++;
@@ -268,7 +299,7 @@ export class StateWriter implements EngineListener {
   }
 
   private isDirty(): boolean {
-    return this.dirtyMeta || this.dirtyTasks.size > 0 || this.dirtyWorkers.size > 0;
+    return this.dirtyMeta || this.dirtyTasks.size > 0 || this.deletedTasks.length > 0 || this.dirtyWorkers.size > 0;
   }
 
   private writeDirty(): void {
@@ -276,12 +307,13 @@ export class StateWriter implements EngineListener {
     if (!source) return;
     let written = 0;
     let deleted = 0;
+    for (const seq of this.deletedTasks) deleted += this.tasks.delete(seq);
     for (const id of this.dirtyTasks) {
       const task = source.getTask(id);
-      if (task) {
-        this.tasks.put(id, task.time, encodeTask(task));
-        written++;
-      } else deleted += this.tasks.delete(id);
+      // A dirty id the engine no longer has was deleted: its row went with deletedTasks.
+      if (!task) continue;
+      this.tasks.put(source.taskSeq(id)!, id, task.time, encodeTask(task));
+      written++;
     }
     for (const id of this.dirtyWorkers) {
       const worker = source.getWorker(id);

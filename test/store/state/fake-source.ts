@@ -6,19 +6,28 @@ import type { ChangeSet } from "../../../src/engine/events.ts";
 import type { BatcherEntry, EngineState, TaskRecord, WorkerRecord } from "../../../src/engine/types.ts";
 import type { StateSource } from "../../../src/store/state/store.ts";
 
+const emptyChanges = (): ChangeSet => ({ tasks: new Set(), deletedTaskSeqs: [], workers: new Set(), meta: false });
+
 export class FakeSource implements StateSource {
   readonly tasks = new Map<string, TaskRecord>();
   readonly workers = new Map<string, WorkerRecord>();
   readonly batchers: Array<{ worker: string; family: string; entry: BatcherEntry }> = [];
   paused = false;
   resources: Record<string, number> = {};
-  private changes: ChangeSet = { tasks: new Set(), workers: new Set(), meta: false };
+  /** Insertion numbers, as the engine gives them: a new id (or one deleted and put again) gets the next one. */
+  private readonly seqs = new Map<string, number>();
+  private lastSeq = 0;
+  private changes: ChangeSet = emptyChanges();
 
   putTask(task: TaskRecord): void {
+    if (!this.seqs.has(task.id)) this.seqs.set(task.id, ++this.lastSeq);
     this.tasks.set(task.id, task);
     this.changes.tasks.add(task.id);
   }
   deleteTask(id: string): void {
+    const seq = this.seqs.get(id);
+    if (seq !== undefined) this.changes.deletedTaskSeqs.push(seq);
+    this.seqs.delete(id);
     this.tasks.delete(id);
     this.changes.tasks.add(id);
   }
@@ -35,12 +44,15 @@ export class FakeSource implements StateSource {
   }
   drainChanges(): ChangeSet {
     const changes = this.changes;
-    this.changes = { tasks: new Set(), workers: new Set(), meta: false };
+    this.changes = emptyChanges();
     return changes;
   }
 
   getTask(id: string): TaskRecord | undefined {
     return this.tasks.get(id);
+  }
+  taskSeq(id: string): number | undefined {
+    return this.seqs.get(id);
   }
   getWorker(id: string): WorkerRecord | undefined {
     return this.workers.get(id);
@@ -54,6 +66,7 @@ export class FakeSource implements StateSource {
   exportState(): EngineState {
     return {
       tasks: [...this.tasks.values()],
+      taskSeqs: [...this.tasks.keys()].map((id) => this.seqs.get(id)!),
       workers: [...this.workers.values()],
       batchers: [...this.batchers],
       paused: this.paused,

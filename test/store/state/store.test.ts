@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StateFileError, mergeResources, openStateStore, type StateStore, unusable } from "../../../src/store/state/store.ts";
-import { APPLICATION_ID } from "../../../src/store/state/schema.ts";
+import { encodeTask } from "../../../src/store/state/codec.ts";
+import { APPLICATION_ID, MIGRATIONS } from "../../../src/store/state/schema.ts";
 import { CHECKPOINT_EVERY_ROWS } from "../../../src/store/state/writer.ts";
 import { FakeSource, bareTask, bareWorker, fullTask, fullWorker, memoryLog, plainState, plainTask } from "./fake-source.ts";
 
@@ -105,6 +106,52 @@ describe("round trip", () => {
     ]);
   });
 
+  test("task rows are the engine's insertion numbers: a new task is appended, and no index on the id is kept up", async () => {
+    const path = tempPath();
+    const store = openStore(path);
+    const source = new FakeSource();
+    for (const id of ["A", "B", "C"]) source.putTask(bareTask(id));
+    source.deleteTask("B");
+    await commit(store, source);
+    source.putTask({ ...bareTask("A"), status: "DONE" });
+    source.putTask(bareTask("B"));
+    await commit(store, source);
+    closeStore(store);
+    const db = new Database(path, { readonly: true });
+    const rows = db.query<{ seq: number; id: string }, []>("SELECT seq, id FROM tasks ORDER BY seq").all();
+    const indexes = db.query("PRAGMA index_list(tasks)").all();
+    db.close();
+    expect(rows.map((r) => [r.seq, r.id])).toEqual([[1, "A"], [3, "C"], [4, "B"]]);
+    expect(indexes).toEqual([]);
+    const restored = openStore(path).restored!;
+    expect(restored.taskSeqs).toEqual([1, 3, 4]);
+    expect(restored.tasks.map((t) => [t.id, t.status])).toEqual([["A", "DONE"], ["C", "PENDING"], ["B", "PENDING"]]);
+  });
+
+  test("a schema 1 file (tasks keyed by id) is upgraded in place: its tasks keep their row numbers and order", () => {
+    const path = tempPath();
+    const db = new Database(path, { create: true });
+    db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+    db.exec(MIGRATIONS.find((m) => m.version === 1)!.sql);
+    db.exec("PRAGMA user_version = 1");
+    db.exec("PRAGMA journal_mode = WAL");
+    const insert = db.query("INSERT INTO tasks (seq, id, born, doc) VALUES (?1, ?2, ?3, ?4)");
+    for (const [seq, id] of [[12, "C"], [5, "A"], [9, "B"]] as const) insert.run(seq, id, 1_800_000_000, encodeTask(bareTask(id)));
+    db.close();
+    const log = memoryLog();
+    const store = openStore(path, { log });
+    expect(store.restored!.tasks.map((t) => t.id)).toEqual(["A", "B", "C"]);
+    expect(store.restored!.taskSeqs).toEqual([5, 9, 12]);
+    expect(log.lines).toContain(`INFO Upgrading state file ${path} from schema 1 to 2`);
+    closeStore(store);
+    const after = new Database(path, { readonly: true });
+    const version = after.query<{ user_version: number }, []>("PRAGMA user_version").get()!.user_version;
+    const indexes = after.query("PRAGMA index_list(tasks)").all();
+    after.close();
+    expect(version).toBe(2);
+    expect(indexes).toEqual([]);
+  });
+
   test("pruned tasks and workers leave the file", async () => {
     const path = tempPath();
     const store = openStore(path);
@@ -198,7 +245,7 @@ describe("group commit", () => {
 
   test("a flush with nothing to write resolves without a transaction", async () => {
     const store = openStore(tempPath());
-    store.listener.onChange([], { tasks: new Set(), workers: new Set(), meta: false }, new FakeSource());
+    store.listener.onChange([], { tasks: new Set(), deletedTaskSeqs: [], workers: new Set(), meta: false }, new FakeSource());
     await store.listener.flush();
     expect(store.stats()!.commits).toBe(0);
   });
