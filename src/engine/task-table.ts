@@ -12,6 +12,9 @@
  * @module
  */
 
+/** A restore handed the table one id twice: the saved state is not one the engine wrote. */
+export class DuplicateTaskError extends Error {}
+
 /** New ids gathered before they move into the large Map. */
 const MERGE_AT = 32_768;
 
@@ -50,7 +53,7 @@ export class TaskTable<V> {
   load(id: string, value: V): void {
     const size = this.settled.size;
     this.settled.set(id, value);
-    if (this.settled.size === size) throw new Error(`the restored state holds task ${JSON.stringify(id.slice(0, 200))} twice`);
+    if (this.settled.size === size) throw new DuplicateTaskError(`the restored state holds task ${JSON.stringify(id.slice(0, 200))} twice`);
   }
 
   delete(id: string): boolean {

@@ -7,6 +7,7 @@
  */
 import type { Config } from "../config/types.ts";
 import type { Engine } from "../engine/engine.ts";
+import { DuplicateTaskError } from "../engine/task-table.ts";
 import type { Logger } from "../lib/log.ts";
 import type { SchedulerService } from "../rpc/service.ts";
 import { DecodeError } from "../store/state/codec.ts";
@@ -30,8 +31,9 @@ export function attachStateStore(config: Config, engine: Engine, service: Schedu
     }
   } catch (error) {
     store.close();
-    // The file decoded, but the engine cannot take what it holds (a task twice): one line, like any corrupt file.
-    throw new StartupError(unusable(config.statePath, new DecodeError((error as Error).message)).message, { cause: error });
+    // The file decoded, but holds a task twice: one line, like any corrupt file.
+    if (error instanceof DuplicateTaskError) throw new StartupError(unusable(config.statePath, new DecodeError(error.message)).message, { cause: error });
+    throw error;
   }
   // Added after the restore; the service closes it (final commit, checkpoint, unlock) at shutdown.
   service.addListener(store.listener);

@@ -284,7 +284,7 @@ describe("files luigid must not use", () => {
     const path = await writtenStateFile("twice", [{ task_id: "A" }]);
     // Nothing in the schema keeps a task id unique (rows are keyed by the engine's insertion number).
     const db = new Database(path);
-    db.exec("INSERT INTO tasks (seq, id, born, doc) SELECT seq + 10, id, born, doc FROM tasks");
+    db.exec("INSERT INTO tasks (seq, id, doc) SELECT seq + 10, id, doc FROM tasks");
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     db.close();
     await expectRefusal(path, /is corrupt \(the restored state holds task "A" twice\)/);

@@ -12,7 +12,9 @@
  * Since schema 2 nothing indexes the task id: a unique index on it put every
  * new task's entry on a random page of the index, so a group commit of 8 new
  * tasks wrote ~8 more pages (148 µs a commit against 54 µs without, at
- * 100,000 rows), on the path of every add_task. Workers are few and stay
+ * 100,000 rows), on the path of every add_task. Nor do task rows keep a
+ * creation time: a task deleted and re-created gets a new number, hence a
+ * new row at the end. Workers are few and stay
  * keyed by id; their `born` (creation time) tells a worker that was deleted
  * and re-created between two commits from one that was updated, so the
  * re-created one moves to the end as it did in the engine.
@@ -56,10 +58,9 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE tasks_by_seq (
         seq INTEGER PRIMARY KEY,
         id TEXT NOT NULL,
-        born REAL NOT NULL,
         doc TEXT NOT NULL
       );
-      INSERT INTO tasks_by_seq (seq, id, born, doc) SELECT seq, id, born, doc FROM tasks ORDER BY seq;
+      INSERT INTO tasks_by_seq (seq, id, doc) SELECT seq, id, doc FROM tasks ORDER BY seq;
       DROP TABLE tasks;
       ALTER TABLE tasks_by_seq RENAME TO tasks;
     `,

@@ -129,16 +129,16 @@ class WorkerRows {
  * created again between two commits loses its old row and gets a new one.
  */
 class TaskRows {
-  private readonly upsert: Statement<unknown, [number, string, number, string]>;
+  private readonly upsert: Statement<unknown, [number, string, string]>;
   private readonly remove: Statement<unknown, [number]>;
 
   constructor(db: Database) {
-    this.upsert = db.query("INSERT INTO tasks (seq, id, born, doc) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (seq) DO UPDATE SET doc = excluded.doc");
+    this.upsert = db.query("INSERT INTO tasks (seq, id, doc) VALUES (?1, ?2, ?3) ON CONFLICT (seq) DO UPDATE SET doc = excluded.doc");
     this.remove = db.query("DELETE FROM tasks WHERE seq = ?1");
   }
 
-  put(seq: number, id: string, born: number, doc: string): void {
-    this.upsert.run(seq, rowKey(id), born, doc);
+  put(seq: number, id: string, doc: string): void {
+    this.upsert.run(seq, rowKey(id), doc);
   }
 
   delete(seq: number): number {
@@ -312,7 +312,7 @@ export class StateWriter implements EngineListener {
       const task = source.getTask(id);
       // A dirty id the engine no longer has was deleted: its row went with deletedTasks.
       if (!task) continue;
-      this.tasks.put(source.taskSeq(id)!, id, task.time, encodeTask(task));
+      this.tasks.put(source.taskSeq(id)!, id, encodeTask(task));
       written++;
     }
     for (const id of this.dirtyWorkers) {

@@ -93,7 +93,7 @@ describe("round trip", () => {
     await commit(store, source);
     source.putTask({ ...bareTask("A"), status: "DONE" });
     await commit(store, source);
-    // B pruned and added again within one commit: a new creation time.
+    // B pruned and added again within one commit: a new insertion number.
     source.deleteTask("B");
     source.putTask(bareTask("B", 1_800_000_100));
     await commit(store, source);
@@ -378,7 +378,7 @@ describe("files that are not ours", () => {
     const path = tempPath();
     closeStore(openStore(path));
     const db = new Database(path);
-    db.exec(`INSERT INTO tasks (id, born, doc) VALUES ('T1', 1, '["T1", 5]')`);
+    db.exec(`INSERT INTO tasks (id, doc) VALUES ('T1', '["T1", 5]')`);
     db.close();
     expectRefused(path, /corrupt .*record "T1": task: expected a list of 32 fields/);
   });
