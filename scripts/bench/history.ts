@@ -29,7 +29,7 @@ import { DEFAULT_ENGINE_CONFIG } from "../../src/engine/types.ts";
 import { systemClock } from "../../src/lib/clock.ts";
 import { SchedulerService } from "../../src/rpc/service.ts";
 import { openHistory } from "../../src/store/history/store.ts";
-import { freePort, median } from "./support.ts";
+import { freePort, median, serverEnv } from "./support.ts";
 
 const { values } = parseArgs({
   options: {
@@ -120,7 +120,7 @@ async function throughBinary(binary: string, history: boolean, dir: string): Pro
   writeFileSync(join(dir, "luigi.cfg"), history ? `[scheduler]\nrecord_task_history = true\n[task_history]\ndb_connection = sqlite:///${dbPath}\n` : "");
   const proc = Bun.spawn([binary, "--state-path", ":memory:", "--address", "127.0.0.1", "--port", String(port)], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir },
+    env: serverEnv(dir),
     stdout: "ignore",
     stderr: "ignore",
   });

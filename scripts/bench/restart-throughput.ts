@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort, median } from "./support.ts";
+import { freePort, median, serverEnv } from "./support.ts";
 
 const { values } = parseArgs({
   options: {
@@ -61,7 +61,7 @@ async function run(statePath: string, dir: string): Promise<{ seconds: number; r
   const port = await freePort();
   const proc = Bun.spawn([values.binary!, "--state-path", statePath, "--address", "127.0.0.1", "--port", String(port)], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir },
+    env: serverEnv(dir),
     stdout: "ignore",
     stderr: "ignore",
   });

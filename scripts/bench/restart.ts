@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { TaskRecord, WorkerRecord } from "../../src/engine/types.ts";
 import { openStateStore } from "../../src/store/state/store.ts";
-import { freePort, median, quietLog, writeStateFile } from "./support.ts";
+import { freePort, median, quietLog, serverEnv, writeStateFile } from "./support.ts";
 
 const { values } = parseArgs({
   options: {
@@ -126,7 +126,7 @@ async function binaryRestart(path: string, dir: string): Promise<void> {
     const started = performance.now();
     const proc = Bun.spawn([values.binary!, "--state-path", path, "--address", "127.0.0.1", "--port", String(port)], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir },
+      env: serverEnv(dir),
       stdout: "ignore",
       stderr: "pipe",
     });

@@ -22,11 +22,14 @@
  *             restored by the binary, then get_work p99 right after the
  *             restore, in steady state (the next 8,000 rounds), and while
  *             every round also adds a new task (the next 8,000).
- * The server listens on 127.0.0.1 only, with a temp state file.
+ * The server listens on 127.0.0.1 only, with a temp state file, in a clean
+ * environment that keeps only the runtime's tuning knobs (BUN_JSC_*, MIMALLOC_*;
+ * support.ts serverEnv), so `BUN_JSC_useFTLJIT=false bun scripts/bench/run.ts`
+ * measures the server with that option.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { SocketPool } from "./http-client.ts";
-import { freePort, statCpuSeconds, writeStateFile } from "./support.ts";
+import { freePort, serverEnv, statCpuSeconds, writeStateFile } from "./support.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -135,7 +138,7 @@ async function startServer(dir: string, statePath: string): Promise<Server> {
   const started = performance.now();
   const proc = Bun.spawn([binary, "--address", "127.0.0.1", "--port", String(port), "--state-path", state], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, TZ: "Etc/UTC" },
+    env: serverEnv(dir, { TZ: "Etc/UTC" }),
     stdin: "ignore",
     stdout: "ignore",
     stderr: Bun.file(join(dir, "stderr.log")),

@@ -17,6 +17,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The environment a benchmark starts luigid with: a clean one (PATH, HOME in
+ * the run's temp dir, and `extra`), plus the runtime's own tuning knobs from
+ * the benchmark's environment, so that an experiment with them reaches the
+ * server: `BUN_JSC_*` (JavaScriptCore options, e.g. BUN_JSC_useFTLJIT=false)
+ * and `MIMALLOC_*` (the allocator's, e.g. MIMALLOC_PURGE_DELAY=0).
+ */
+export function serverEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  const knobs = Object.entries(process.env).filter((entry): entry is [string, string] => /^(BUN_JSC_|MIMALLOC_)/.test(entry[0]) && entry[1] !== undefined);
+  return { ...Object.fromEntries(knobs), PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, ...extra };
+}
+
 export function median(xs: readonly number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;

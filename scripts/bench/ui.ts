@@ -22,6 +22,7 @@ import { parseArgs } from "node:util";
 import type { Page } from "playwright-core";
 import { launchBrowser } from "../../test/ui/browser.ts";
 import { buildDag, percentile, schedulingOrder } from "./dag.ts";
+import { serverEnv } from "./support.ts";
 
 const { values } = parseArgs({
   options: {
@@ -47,7 +48,7 @@ const port = 20000 + Math.floor(Math.random() * 20000);
 const base = `http://127.0.0.1:${port}`;
 const proc = Bun.spawn([binary, "--address", "127.0.0.1", "--port", String(port), "--state-path", join(dir, "state.db")], {
   cwd: dir,
-  env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, TZ: "Etc/UTC" },
+  env: serverEnv(dir, { TZ: "Etc/UTC" }),
   stdin: "ignore",
   stdout: "ignore",
   stderr: Bun.file(join(dir, "stderr.log")),
