@@ -4,8 +4,13 @@ import { serverEnv } from "../../scripts/bench/support.ts";
 const SET = ["BUN_JSC_useFTLJIT", "MIMALLOC_PURGE_DELAY", "LUIGI_CONFIG_PATH", "SECRET_TOKEN"];
 
 describe("the benchmarks start luigid with a clean environment plus the runtime's knobs", () => {
+  // bun test runs every file in one process: put back whatever was there before.
+  const before = Object.fromEntries(SET.map((name) => [name, process.env[name]]));
   afterEach(() => {
-    for (const name of SET) delete process.env[name];
+    for (const name of SET) {
+      if (before[name] === undefined) delete process.env[name];
+      else process.env[name] = before[name];
+    }
   });
 
   test("JavaScriptCore and allocator options reach the server; other variables do not", () => {
