@@ -14,10 +14,11 @@
  * tasks wrote ~8 more pages (148 µs a commit against 54 µs without, at
  * 100,000 rows), on the path of every add_task. Nor do task rows keep a
  * creation time: a task deleted and re-created gets a new number, hence a
- * new row at the end. Workers are few and stay
- * keyed by id; their `born` (creation time) tells a worker that was deleted
- * and re-created between two commits from one that was updated, so the
- * re-created one moves to the end as it did in the engine.
+ * new row at the end.
+ *
+ * Workers are few and stay keyed by id; their `born` (creation time) tells a
+ * worker that was deleted and re-created between two commits from one that
+ * was updated, so the re-created one moves to the end as it did in the engine.
  * @module
  */
 
