@@ -190,6 +190,19 @@ describe("task_list's bytes are the object path's bytes", () => {
     expectSameListing(s);
   });
 
+  test("the cached pretty id is invisible in the task's params: keys, JSON, copies and the exported state are as given", () => {
+    const s = new Sched();
+    s.add("D", "w", { family: "Daily", params: { day: "mon", n: 3 } });
+    const params = s.engine.getTask("D")!.params;
+    newBytes(s, args());
+    expect(newBytes(s, args())).toContain('"display_name":"Daily(day=mon, n=3)"');
+    expect(Object.keys(params)).toEqual(["day", "n"]);
+    expect(JSON.stringify(params)).toBe('{"day":"mon","n":3}');
+    expect(Object.getOwnPropertySymbols({ ...params })).toEqual([]);
+    expect(Object.getOwnPropertySymbols(Object.assign({}, params))).toEqual([]);
+    expect(JSON.stringify(s.engine.exportState().tasks.find((t) => t.id === "D")?.params)).toBe('{"day":"mon","n":3}');
+  });
+
   test("array-index ids come first in numeric order, as JSON.stringify orders an object's keys", () => {
     const s = new Sched();
     for (const id of ["b", "10", "a", "2", "01", "4294967295", "4294967294", "0"]) s.add(id, "w", { family: "F" });

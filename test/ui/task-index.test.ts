@@ -85,6 +85,35 @@ describe("task index", () => {
     expect(fresh.rows.some((r) => r.id === "New_1")).toBe(true);
   });
 
+  test("pretty ids follow a task given its family or params later, through incremental and full builds", async () => {
+    const t = createTestApp();
+    const log = new TaskChangeLog();
+    t.service.addListener(log);
+    const incremental = new TaskIndex(t.engine, log, { minIntervalMs: 0, dutyCycle: 1 });
+    // Without a change log every build is a full one, which takes unchanged pretty ids from the last.
+    const full = new TaskIndex(t.engine, null, { minIntervalMs: 0, dutyCycle: 1 });
+    await t.rpc("add_task", { worker: "W", task_id: "Q_1", family: "", params: { x: "1" } });
+    await t.rpc("add_task", { worker: "W", task_id: "R_1", family: "R", params: {} });
+    await t.rpc("add_task", { worker: "W", task_id: "S_1", family: "S", params: { day: "mon" } });
+    const labels = async (index: TaskIndex) => {
+      let snapshot = await index.get({ fresh: true });
+      while (snapshot.version !== t.engine.version) {
+        await Bun.sleep(1);
+        snapshot = await index.get({ fresh: true });
+      }
+      return Object.fromEntries(snapshot.rows.map((r) => [r.id, [r.display, r.text]]));
+    };
+    const before = { Q_1: ["(x=1)", "(x=1)\nq_1"], R_1: ["R()", "r()\nr_1"], S_1: ["S(day=mon)", "s(day=mon)\ns_1"] };
+    expect(await labels(incremental)).toEqual(before);
+    expect(await labels(full)).toEqual(before);
+    // Luigi fills in an empty family or empty params from a later add_task.
+    await t.rpc("add_task", { worker: "W", task_id: "Q_1", family: "Qfam" });
+    await t.rpc("add_task", { worker: "W", task_id: "R_1", family: "R", params: { y: "2" } });
+    const after = { ...before, Q_1: ["Qfam(x=1)", "qfam(x=1)\nq_1"], R_1: ["R(y=2)", "r(y=2)\nr_1"] };
+    expect(await labels(incremental)).toEqual(after);
+    expect(await labels(full)).toEqual(after);
+  });
+
   test("incremental builds agree with full builds through random changes", async () => {
     const t = createTestApp();
     const log = new TaskChangeLog();
