@@ -9,20 +9,9 @@
  *   bun scripts/bench/inproc.ts [--tasks 10000] [--workers 8] [--rounds 3] [--state file|memory]
  * @module
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { defaultConfig } from "../../src/config/defaults.ts";
-import { Engine } from "../../src/engine/engine.ts";
-import { createApp } from "../../src/http/app.ts";
-import type { AppContext } from "../../src/http/context.ts";
-import { systemClock } from "../../src/lib/clock.ts";
-import { createLogger } from "../../src/lib/log.ts";
-import { installOps } from "../../src/ops/ops.ts";
-import { SchedulerService } from "../../src/rpc/service.ts";
-import { attachStateStore } from "../../src/server/state.ts";
 import { buildDag, doneArgs, scheduleArgs, schedulingOrder, workerId } from "./dag.ts";
+import { startInProcess } from "./inproc-app.ts";
 import { statCpuSeconds } from "./support.ts";
 
 const { values } = parseArgs({
@@ -43,38 +32,9 @@ function processCpu(): number {
   return (user + system) / 1e6;
 }
 
-/** getConnInfo (the access log) asks the server for the peer's address. */
-const fakeServer = { requestIP: () => ({ address: "127.0.0.1", family: "IPv4", port: 50000 }) };
-
 async function round(): Promise<{ calls: number; seconds: number; main: number; total: number }> {
-  const dir = mkdtempSync(join(tmpdir(), "luigid-inproc-"));
-  const config = defaultConfig();
-  config.statePath = values.state === "memory" ? ":memory:" : join(dir, "state.db");
-  config.engine = { ...config.engine, resources: { db: 4 } };
-  // The access log is formatted as in production, and written nowhere.
-  const log = createLogger("luigi.server", { sink: () => {} });
-  const engine = new Engine(config.engine);
-  const service = new SchedulerService(engine, systemClock);
-  const context: AppContext = { service, config, readiness: { ready: true }, log };
-  context.ops = installOps(service, config, { log });
-  attachStateStore(config, engine, service, log.child("luigi.scheduler"));
-  const app = createApp(context);
-
-  let calls = 0;
-  const call = async (method: string, data: Record<string, unknown>): Promise<unknown> => {
-    const body = `data=${encodeURIComponent(JSON.stringify(data))}`;
-    // The headers Python's requests sends (a declared length: the body limit is checked from it).
-    const request = new Request(`http://127.0.0.1:8082/api/${method}`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", "accept-encoding": "gzip, deflate", "content-length": String(Buffer.byteLength(body)) },
-      body,
-    });
-    const reply = await app.fetch(request, fakeServer);
-    const text = await reply.text();
-    calls++;
-    if (reply.status !== 200) throw new Error(`${method} answered ${reply.status}: ${text.slice(0, 300)}`);
-    return (JSON.parse(text) as { response: unknown }).response;
-  };
+  const app = startInProcess(values.state!);
+  const call = app.call;
 
   const dag = buildDag(Number(values.tasks), W);
   const owned: (typeof dag)[] = Array.from({ length: W }, () => []);
@@ -97,8 +57,8 @@ async function round(): Promise<{ calls: number; seconds: number; main: number; 
   const seconds = (performance.now() - started) / 1000;
   const main = mainThreadCpu() - cpu.main;
   const total = processCpu() - cpu.total;
-  await service.close();
-  rmSync(dir, { recursive: true, force: true });
+  const calls = app.calls();
+  await app.close();
   return { calls, seconds, main, total };
 }
 
