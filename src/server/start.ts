@@ -23,7 +23,6 @@ import { StartupError } from "./startup-error.ts";
 import { attachStateStore } from "./state.ts";
 import { attachHistory } from "./history.ts";
 import { type FetchHandler, type Listener, listenTcp, listenUnix } from "./listeners.ts";
-import { collectYoungByCalls } from "./paced-gc.ts";
 import { collectWhenQuiet } from "./quiet-gc.ts";
 import { endOnShutdown, isEventStream } from "./streams.ts";
 
@@ -138,7 +137,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     service.prune().catch((error) => schedulerLog.error("Error while pruning the task graph", error));
   }, pruneIntervalMs);
   const stopQuietGc = collectWhenQuiet(service);
-  collectYoungByCalls(service);
 
   context.readiness.ready = true;
   log.info("Scheduler starting up");
