@@ -100,7 +100,8 @@ export function App() {
   const refresh = useCallback(() => setNonce((n) => n + 1), []);
 
   const { data: summary, error: failure } = useFetch(() => uiApi.summary(), [tasksVersion, nonce]);
-  const reachable = useReachable();
+  // A failed summary fetch leaves the page as stale as a failed poll does: the dot and the banner say the same.
+  const live = useReachable() && !failure;
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -152,8 +153,8 @@ export function App() {
         </nav>
         <span class="spacer" />
         {summary && (
-          <span class="muted small live" title={reachable ? "Updates live" : "Not connected: showing the last data received"}>
-            <span class={reachable ? "dot" : "dot down"} /> {summary.workers} worker{summary.workers === 1 ? "" : "s"} · {summary.total.toLocaleString()} tasks
+          <span class="muted small live" title={live ? "Updates live" : "Not connected: showing the last data received"}>
+            <span class={live ? "dot" : "dot down"} /> {summary.workers} worker{summary.workers === 1 ? "" : "s"} · {summary.total.toLocaleString()} tasks
           </span>
         )}
         {summary && <PauseSwitch summary={summary} onChange={refresh} />}
@@ -161,7 +162,7 @@ export function App() {
           ?
         </button>
       </header>
-      {(failure || !reachable) && (
+      {!live && (
         <p class="callout danger banner" data-testid="unreachable">
           Cannot reach the scheduler{failure ? `: ${failure}` : ""}. Retrying…
         </p>
