@@ -35,11 +35,11 @@ import {
   truthy,
   type NewTaskFields,
 } from "./records.ts";
-import { ShardedSet } from "./sharded.ts";
 import { SortedList } from "./sorted-list.ts";
 import { TaskTable } from "./task-table.ts";
 import { adoptTask, cloneTask, cloneWorker } from "./snapshot.ts";
 import { UpstreamDisabled } from "./upstream-disabled.ts";
+import { WorkerLinks } from "./worker-links.ts";
 import type {
   BatcherEntry,
   EngineConfig,
@@ -104,9 +104,8 @@ interface TaskMeta {
 
 /** Per-worker view of the tasks whose `workers` set holds the worker. */
 interface WorkerIndex {
-  tasks: ShardedSet;
-  /** Tasks whose stakeholders hold the worker. */
-  stakes: ShardedSet;
+  /** Tasks whose `workers` set or stakeholders hold the worker (see linksWorker). */
+  links: WorkerLinks<TaskMeta>;
   pending: number;
   unique: number;
   lastScheduled: number;
@@ -268,10 +267,7 @@ export class Engine {
   *tasksOfWorker(worker: string): IterableIterator<Readonly<TaskRecord>> {
     const index = this.workerIndexes.get(worker);
     if (!index) return;
-    for (const id of index.tasks) {
-      const task = this.recordOf(id);
-      if (task) yield task;
-    }
+    for (const meta of index.links.items((m) => this.linksWorker(m, worker))) if (meta.task.workers.has(worker)) yield meta.task;
   }
 
   exportState(): EngineState {
@@ -336,7 +332,8 @@ export class Engine {
       const meta = newMeta(task, seq, ++this.statusSeqCounter);
       this.taskTable.load(task.id, meta);
       this.statusList(task.status).push(meta);
-      for (const w of task.stakeholders) this.workerIndex(w).stakes.add(task.id);
+      for (const w of task.stakeholders) this.workerIndex(w).links.link(meta);
+      for (const w of task.workers) if (!task.stakeholders.has(w)) this.workerIndex(w).links.link(meta);
       this.trackOrphan(task);
       if (task.remove !== null) this.removeTimers.push(task.remove, task.id);
       if (task.status === FAILED && task.retry !== null) this.retryTimers.push(task.retry, task.id);
@@ -464,7 +461,10 @@ export class Engine {
     task.retryPolicy = policy;
 
     if (args.runnable && requested !== FAILED && enabled) {
-      if (!task.workers.has(W)) this.mutateWorkers(task, (workers) => this.singletons.withItem(workers, W));
+      if (!task.workers.has(W)) {
+        if (!task.stakeholders.has(W)) this.workerIndex(W).links.link(this.taskTable.get(task.id)!);
+        this.mutateWorkers(task, (workers) => this.singletons.withItem(workers, W));
+      }
       task.runnable = true;
     }
     this.touched(task);
@@ -558,9 +558,12 @@ export class Engine {
     this.touchedWorker(worker.id);
     const index = this.workerIndexes.get(worker.id);
     if (!index) return;
-    for (const id of [...index.tasks]) {
-      const task = this.recordOf(id);
-      if (task) this.mutateWorkers(task, (workers) => this.singletons.withoutItem(workers, worker.id));
+    const linked = (meta: TaskMeta) => this.linksWorker(meta, worker.id);
+    for (const meta of index.links.items(linked)) {
+      const task = meta.task;
+      if (!task.workers.has(worker.id)) continue;
+      this.mutateWorkers(task, (workers) => this.singletons.withoutItem(workers, worker.id));
+      if (!task.stakeholders.has(worker.id)) index.links.unlinked(linked);
     }
   }
 
@@ -1067,7 +1070,9 @@ export class Engine {
     this.taskTable.delete(id);
     this.orphans.delete(id);
     for (const dep of task.deps) this.unlinkDependent(dep, id);
-    for (const w of task.stakeholders) this.workerIndexes.get(w)?.stakes.delete(id);
+    // The table no longer holds this meta, so no walk counts it: only the logs' live counts follow.
+    for (const w of task.stakeholders) this.workerIndexes.get(w)?.links.unlinked((m) => this.linksWorker(m, w));
+    for (const w of task.workers) if (!task.stakeholders.has(w)) this.workerIndexes.get(w)?.links.unlinked((m) => this.linksWorker(m, w));
     if (task.status === DONE) {
       for (const dependentId of [...this.dependentsOf(id)]) {
         const dependent = this.taskTable.get(dependentId);
@@ -1155,8 +1160,8 @@ export class Engine {
 
   private addStakeholder(task: TaskRecord, worker: string): void {
     if (task.stakeholders.has(worker)) return;
+    if (!task.workers.has(worker)) this.workerIndex(worker).links.link(this.taskTable.get(task.id)!);
     task.stakeholders = this.singletons.withItem(task.stakeholders, worker);
-    this.workerIndex(worker).stakes.add(task.id);
     this.touched(task);
   }
 
@@ -1276,12 +1281,10 @@ export class Engine {
 
   /** The task's entries in the indexes of the workers in its `workers` set. */
   private contributeToWorkers(task: TaskRecord, meta: TaskMeta): void {
-    const id = task.id;
     const n = task.workers.size;
     let i = 0;
     for (const worker of task.workers) {
       const index = this.workerIndex(worker);
-      index.tasks.add(id);
       if (meta.counted) {
         index.pending++;
         if (n === 1) index.unique++;
@@ -1298,14 +1301,12 @@ export class Engine {
 
   /** Takes back contributeToWorkers; a worker whose index is already gone (being forgotten) is skipped. */
   private withdrawFromWorkers(task: TaskRecord, meta: TaskMeta): void {
-    const id = task.id;
     const n = task.workers.size;
     let i = 0;
     for (const worker of task.workers) {
       const index = this.workerIndexes.get(worker);
       i++;
       if (!index) continue;
-      index.tasks.delete(id);
       if (meta.counted) {
         index.pending--;
         if (n === 1) index.unique--;
@@ -1345,10 +1346,16 @@ export class Engine {
     return worker;
   }
 
+  /** Whether `meta` is its task's live bookkeeping and the task holds `worker` as a stakeholder or in `workers`. */
+  private linksWorker(meta: TaskMeta, worker: string): boolean {
+    const task = meta.task;
+    return (task.stakeholders.has(worker) || task.workers.has(worker)) && this.taskTable.get(task.id) === meta;
+  }
+
   private workerIndex(id: string): WorkerIndex {
     let index = this.workerIndexes.get(id);
     if (!index) {
-      index = { tasks: new ShardedSet(), stakes: new ShardedSet(), pending: 0, unique: 0, lastScheduled: 0, resourceful: 0, ranked: newRankList(), bySignature: new Map() };
+      index = { links: new WorkerLinks(), pending: 0, unique: 0, lastScheduled: 0, resourceful: 0, ranked: newRankList(), bySignature: new Map() };
       this.workerIndexes.set(id, index);
     }
     return index;
@@ -1362,10 +1369,8 @@ export class Engine {
     if (!index) return;
     // The worker's own index goes first: its entries need no taking back one by one.
     this.workerIndexes.delete(id);
-    const affected = new Set([...index.tasks, ...index.stakes]);
-    for (const taskId of affected) {
-      const task = this.recordOf(taskId);
-      if (!task) continue;
+    for (const meta of index.links.items((m) => this.linksWorker(m, id))) {
+      const task = meta.task;
       task.stakeholders = this.singletons.withoutItem(task.stakeholders, id);
       if (task.workers.has(id)) this.mutateWorkers(task, (workers) => this.singletons.withoutItem(workers, id));
       else this.touched(task);

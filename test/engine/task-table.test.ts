@@ -1,44 +1,7 @@
-import { describe, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { seededRandom } from "../support/seeded.ts";
-import { ShardedSet } from "../../src/engine/sharded.ts";
 import { TaskTable } from "../../src/engine/task-table.ts";
 
-
-/** Luigi-like ids (more than split into shards), short ones and an empty one. */
-const ids = [...Array.from({ length: 9000 }, (_, i) => `Task_${i}_${((i * 2654435761) >>> 0).toString(16)}`), "", "a", "é", "T"];
-
-describe("ShardedSet behaves as a Set (order aside), before and after it splits", () => {
-  test("random adds and deletes", () => {
-    const sharded = new ShardedSet();
-    const reference = new Set<string>();
-    const random = seededRandom(11);
-    for (let step = 0; step < 60_000; step++) {
-      const id = ids[Math.floor(random() * ids.length)]!;
-      if (random() < 0.6) {
-        expect(sharded.add(id)).toBe(sharded);
-        reference.add(id);
-      } else expect(sharded.delete(id)).toBe(reference.delete(id));
-      expect(sharded.size).toBe(reference.size);
-      if (step % 6000 === 0) for (const probe of ids.slice(0, 50)) expect(sharded.has(probe)).toBe(reference.has(probe));
-    }
-    expect(reference.size).toBeGreaterThan(4096);
-    expect([...sharded].sort()).toEqual([...reference].sort());
-  });
-
-});
-
-test("a set that keeps growing splits again and still holds exactly what it was given", () => {
-  const sharded = new ShardedSet();
-  // Past 512 shards x 1,024 ids, where it splits a second time.
-  const many = Array.from({ length: 600_000 }, (_, i) => `Big_${i}_${((i * 40503) >>> 0).toString(16)}`);
-  for (const id of many) sharded.add(id);
-  for (const id of many.filter((_, i) => i % 3 === 0)) expect(sharded.delete(id)).toBe(true);
-  const left = many.filter((_, i) => i % 3 !== 0);
-  expect(sharded.size).toBe(left.length);
-  expect([...sharded].sort()).toEqual([...left].sort());
-  expect(sharded.has(many[0]!)).toBe(false);
-  expect(sharded.has(many[1]!)).toBe(true);
-});
 
 test("TaskTable keeps Map's insertion order (new ids last, a known id keeps its place) across its merges", () => {
   const table = new TaskTable<number>();
