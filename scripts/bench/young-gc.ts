@@ -8,10 +8,16 @@
  * array that was written), and every entry of every WeakMap. The last two
  * grow with the task count; this catches a change that adds one of them.
  *
+ * Last, what young collections leave behind for a full one: an object still
+ * reachable when a young collection runs is old from then on, and only a full
+ * collection frees it, however soon it dies. JSC starts full collections
+ * rarely (at about twice the heap the last one left), so what calls leave
+ * this way sets how far the heap, and RSS, climb under load.
+ *
  *   bun scripts/bench/young-gc.ts [--tasks 100000] [--state file|memory] [--repeat 7]
  * @module
  */
-import { edenGC, fullGC } from "bun:jsc";
+import { edenGC, fullGC, heapSize } from "bun:jsc";
 import { parseArgs } from "node:util";
 import { buildDag, doneArgs, scheduleArgs, schedulingOrder, workerId } from "./dag.ts";
 import { startInProcess } from "./inproc-app.ts";
@@ -82,4 +88,27 @@ await app.call("task_list", { status: "PENDING", upstream_status: "", search: ""
 await phase("after a task_list of every task");
 await app.get("/ui-api/summary?fresh=1");
 await phase("after the visualiser's task index was built");
+
+/** Young collections as a busy server has them: one every few thousand calls. */
+async function leftForFullCollection(): Promise<void> {
+  const BATCHES = 10;
+  fullGC();
+  const calls0 = app.calls();
+  const before = heapSize();
+  for (let b = 0; b < BATCHES; b++) {
+    for (let i = 0; i < 10; i++) await workerRounds();
+    await app.service.flush();
+    edenGC();
+  }
+  const afterYoung = heapSize();
+  fullGC();
+  const afterFull = heapSize();
+  const calls = app.calls() - calls0;
+  const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+  console.log(
+    `left for a full collection by ${calls} calls (rounds; a young collection every ${calls / BATCHES}): ${mb(afterYoung - afterFull)} MB, ` +
+      `${((afterYoung - afterFull) / calls).toFixed(0)} bytes a call (still live: ${mb(afterFull - before)} MB, the new tasks)`,
+  );
+}
+await leftForFullCollection();
 await app.close();

@@ -224,10 +224,15 @@ export class StateWriter implements EngineListener {
       this.log.error(`state file commit failed, the change will be retried: ${(error as Error).message}`);
       throw error;
     }
-    // Cleared only after COMMIT: a failed commit leaves the ids dirty for the next one.
-    this.dirtyTasks.clear();
+    // Emptied only after COMMIT: a failed commit leaves the ids dirty for the next one.
+    // New Sets, not clear(): JSC's clear() gives the Set new storage that the
+    // old storage points on to, so once one storage has aged into the old
+    // generation every young collection kept every later one alive. Clearing
+    // this long-lived pair on each commit left ~460 bytes a call for full
+    // collections only (in process, 30k calls at 100k tasks: 19 MB against 5).
+    this.dirtyTasks = new Set();
     this.deletedTasks = [];
-    this.dirtyWorkers.clear();
+    this.dirtyWorkers = new Set();
     this.dirtyMeta = false;
     this.stats.commits++;
     this.stats.lastCommitMs = performance.now() - started;
