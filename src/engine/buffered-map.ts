@@ -1,11 +1,12 @@
 /**
  * A Map whose writes gather in a small Map and reach the large one in
- * batches, for engine indexes of 10^6 entries written by ordinary calls (the
- * dependents of every task: a new task adds itself to each of its deps).
+ * batches, for engine indexes of up to 10^6 entries written by ordinary calls
+ * (the dependents of deps that have no task yet: a new task adds itself to
+ * each of its deps before the missing ones are created).
  * Why: JSC's young collections rescan a written Map whole (~15 ms at 10^6
  * entries, see chunked-list.ts); here the large Map is written once per
- * MERGE_AT writes. Reads look in the small Map first. A delete of a settled
- * key is a tombstone until the merge. No iteration: for indexes read by key.
+ * MERGE_AT writes. Reads look in the small Map first. A delete is a
+ * tombstone until the merge. No iteration: for indexes read by key.
  * A restore fills the large Map directly (load).
  * @module
  */
@@ -32,10 +33,15 @@ export class BufferedMap<V> {
     return this;
   }
 
+  /**
+   * A tombstone even for a key only the small Map has: a long-lived Map that
+   * keeps gaining and losing keys makes JSC rehash it again and again, and each
+   * new storage stays reachable from the last until a full collection (see
+   * the state writer's dirty Sets). The merge drops the tombstones.
+   */
   delete(key: string): boolean {
     if (this.get(key) === undefined) return false;
-    if (this.settled.has(key)) this.write(key, GONE);
-    else this.recent.delete(key);
+    this.write(key, GONE);
     return true;
   }
 

@@ -100,6 +100,8 @@ interface TaskMeta {
   batchFamily: string | null;
   /** Whether `rank` is also in the runnable-by-signature lists (assistants' candidates). */
   rankRunnable: boolean;
+  /** Ids of the tasks that list this one in `deps` (one id is stored bare); see danglingDependents. */
+  dependents: string | Set<string> | null;
 }
 
 /** Per-worker view of the tasks whose `workers` set holds the worker. */
@@ -137,8 +139,13 @@ export class Engine {
 
   private seqCounter = 0;
   private statusSeqCounter = 0;
-  /** dep id -> ids of tasks listing it in `deps` (the dep need not exist); one id is stored bare. */
-  private readonly dependents = new BufferedMap<string | Set<string>>();
+  /**
+   * dep id -> ids of the tasks listing it in `deps`, for a dep that has no task
+   * (never added, or deleted): a dep with a task keeps them in its TaskMeta,
+   * which costs no Map entry (a Map of every depended-on task was ~45 bytes a
+   * task at 10^5). They move between the two when the task is created or deleted.
+   */
+  private readonly danglingDependents = new BufferedMap<string | Set<string>>();
   private readonly workerIndexes = new Map<string, WorkerIndex>();
   /** Schedulable PENDING tasks, ranked. */
   private readonly ranked = newRankList();
@@ -300,7 +307,7 @@ export class Engine {
     this.statusIndex.clear();
     this.workerTable.clear();
     this.batchers.clear();
-    this.dependents.clear();
+    this.danglingDependents.clear();
     this.workerIndexes.clear();
     this.ranked.clear();
     this.familyRanked.clear();
@@ -1054,6 +1061,11 @@ export class Engine {
     const task = newTaskRecord(id, status, now, configRetryPolicy(this.config), fields);
     const meta = newMeta(task, ++this.seqCounter, ++this.statusSeqCounter);
     this.taskTable.set(id, meta);
+    const waiting = this.danglingDependents.get(id);
+    if (waiting !== undefined) {
+      meta.dependents = waiting;
+      this.danglingDependents.delete(id);
+    }
     this.statusList(status).push(meta);
     for (const dep of task.deps) this.linkDependent(dep, id);
     meta.unmet = this.countUnmet(task);
@@ -1068,6 +1080,8 @@ export class Engine {
     this.withdraw(task, meta);
     this.statusIndex.get(task.status)?.remove(meta, meta.statusSlot);
     this.taskTable.delete(id);
+    // First, so that unlinking its own deps below finds a dependency on itself.
+    if (meta.dependents !== null) this.danglingDependents.set(id, meta.dependents);
     this.orphans.delete(id);
     for (const dep of task.deps) this.unlinkDependent(dep, id);
     // The table no longer holds this meta, so no walk counts it: only the logs' live counts follow.
@@ -1126,35 +1140,43 @@ export class Engine {
     return unmet;
   }
 
-  /** `restoring`: written straight into the large map (see BufferedMap.load). */
+  /** `restoring`: a dangling dep's entry goes straight into the large map (see BufferedMap.load). */
   private linkDependent(dep: string, id: string, restoring = false): void {
-    const current = this.dependents.get(dep);
-    if (current === undefined) this.putDependents(dep, id, restoring);
+    const current = this.dependentsValue(dep);
+    if (current === null) this.putDependents(dep, id, restoring);
     else if (typeof current === "string") {
       if (current !== id) this.putDependents(dep, new Set([current, id]), restoring);
     } else current.add(id);
   }
 
-  private putDependents(dep: string, value: string | Set<string>, restoring: boolean): void {
-    if (restoring) this.dependents.load(dep, value);
-    else this.dependents.set(dep, value);
+  private dependentsValue(dep: string): string | Set<string> | null {
+    const meta = this.taskTable.get(dep);
+    return meta !== undefined ? meta.dependents : (this.danglingDependents.get(dep) ?? null);
+  }
+
+  private putDependents(dep: string, value: string | Set<string> | null, restoring: boolean): void {
+    const meta = this.taskTable.get(dep);
+    if (meta !== undefined) meta.dependents = value;
+    else if (value === null) this.danglingDependents.delete(dep);
+    else if (restoring) this.danglingDependents.load(dep, value);
+    else this.danglingDependents.set(dep, value);
   }
 
   private unlinkDependent(dep: string, id: string): void {
-    const current = this.dependents.get(dep);
-    if (current === undefined) return;
+    const current = this.dependentsValue(dep);
+    if (current === null) return;
     if (typeof current === "string") {
-      if (current === id) this.dependents.delete(dep);
+      if (current === id) this.putDependents(dep, null, false);
       return;
     }
     current.delete(id);
-    if (current.size === 1) this.dependents.set(dep, current.values().next().value!);
+    if (current.size === 1) this.putDependents(dep, current.values().next().value!, false);
   }
 
   /** Ids of the tasks that list `id` in their deps. */
   private dependentsOf(id: string): Iterable<string> {
-    const current = this.dependents.get(id);
-    if (current === undefined) return [];
+    const current = this.dependentsValue(id);
+    if (current === null) return [];
     return typeof current === "string" ? [current] : current;
   }
 
@@ -1433,7 +1455,7 @@ function setStatusSlot(meta: TaskMeta, slot: number): void {
 }
 
 function newMeta(task: TaskRecord, seq: number, statusSeq: number): TaskMeta {
-  return { task, seq, statusSeq, statusSlot: -1, unmet: 0, indexed: false, counted: false, resourceful: false, rank: null, batchFamily: null, rankRunnable: false };
+  return { task, seq, statusSeq, statusSlot: -1, unmet: 0, indexed: false, counted: false, resourceful: false, rank: null, batchFamily: null, rankRunnable: false, dependents: null };
 }
 
 function popDue(heap: MinHeap, isDue: (key: number) => boolean, into: Set<string>): void {
