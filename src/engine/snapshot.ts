@@ -46,10 +46,19 @@ function samePolicy(a: RetryPolicy, b: RetryPolicy): boolean {
   return a.retryCount === b.retryCount && a.disableHardTimeout === b.disableHardTimeout && a.disableWindow === b.disableWindow;
 }
 
-/** A copy of a record for exportState, with plain Sets; empty maps and lists become the shared empties. */
+/**
+ * A copy of a record for exportState, as a plain object with plain Sets; empty
+ * maps and lists become the shared empties. The spread takes the record's own
+ * fields; the rare ones behind LiveTask's accessors are named here.
+ */
 export function cloneTask(task: TaskRecord): TaskRecord {
   return {
     ...task,
+    firstFailureTime: task.firstFailureTime,
+    trackingUrl: task.trackingUrl,
+    statusMessage: task.statusMessage,
+    progressPercentage: task.progressPercentage,
+    schedulerDisableTime: task.schedulerDisableTime,
     deps: new Set(task.deps),
     stakeholders: new Set(task.stakeholders),
     workers: new Set(task.workers),

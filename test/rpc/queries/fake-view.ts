@@ -11,7 +11,8 @@ import { DEFAULT_ENGINE_CONFIG, type EngineConfig, type TaskRecord, type WorkerR
 export function aTask(id: string, fields: Partial<Omit<TaskRecord, "deps" | "workers" | "stakeholders">> & { deps?: string[]; workers?: string[] } = {}): TaskRecord {
   const { deps = [], workers = [], ...rest } = fields;
   const task = newTaskRecord(id, "PENDING", 100, configRetryPolicy(DEFAULT_ENGINE_CONFIG), { deps, family: id.split("_")[0] ?? "" });
-  return { ...task, stakeholders: new Set(workers), workers: new Set(workers), runnable: true, ...rest };
+  // Assigned, not spread: a spread would drop the fields behind LiveTask's accessors.
+  return Object.assign(task, { stakeholders: new Set(workers), workers: new Set(workers), runnable: true }, rest);
 }
 
 export function aWorker(id: string, fields: Partial<WorkerRecord> = {}): WorkerRecord {
