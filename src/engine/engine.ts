@@ -299,10 +299,11 @@ export class Engine {
    * the table order; statuses are indexed in that order. Marks nothing dirty:
    * the store already has what it hands in.
    *
-   * Takes ownership of the task records in `state`: each is replaced in
-   * `state.tasks` by the engine's live record made from it (a LiveTask that
-   * shares its maps; its sets are swapped for compact ones), so a restore of
-   * 10^6 tasks does not hold two copies. Pass copies to keep the originals.
+   * Takes ownership of the task records in `state`: they become the engine's
+   * live records (their sets are swapped for compact ones; a record that is
+   * not a LiveTask yet is replaced in `state.tasks` by one that shares its
+   * maps), so a restore of 10^6 tasks does not hold two copies. Pass copies
+   * to keep the originals.
    */
   loadState(state: EngineState): void {
     this.taskTable.clear();
@@ -333,7 +334,9 @@ export class Engine {
     };
     const seqs = state.taskSeqs;
     for (let i = 0; i < state.tasks.length; i++) {
-      const task = new LiveTask(state.tasks[i]!);
+      const given = state.tasks[i]!;
+      // A restore's decoder makes LiveTasks already (decodeTaskForEngine).
+      const task = given instanceof LiveTask ? given : new LiveTask(given);
       state.tasks[i] = task;
       adoptTask(task, policy, intern, this.singletons);
       // Restored numbers keep addressing the same rows; they only ever increase in table order.

@@ -3,6 +3,7 @@
  * insertion-ordered maps, and a ChangeSet of what was touched since the last drain.
  */
 import type { ChangeSet } from "../../../src/engine/events.ts";
+import { cloneTask } from "../../../src/engine/snapshot.ts";
 import type { BatcherEntry, EngineState, TaskRecord, WorkerRecord } from "../../../src/engine/types.ts";
 import type { StateSource } from "../../../src/store/state/store.ts";
 
@@ -180,11 +181,13 @@ export function memoryLog(): { lines: string[]; info(m: string): void; warning(m
 }
 
 /**
- * A restored task with its sets as plain Sets: the store hands the engine
- * CompactSets (same items, same order), which toEqual tells apart from Sets.
+ * A restored task as a plain record with plain Sets: the store hands the engine
+ * LiveTasks with CompactSets (same fields, items and order), which toEqual tells
+ * apart from plain objects and Sets. The engine's own copy (cloneTask) names
+ * the fields a spread would miss.
  */
 export function plainTask(task: TaskRecord): TaskRecord {
-  return { ...task, deps: new Set(task.deps), stakeholders: new Set(task.stakeholders), workers: new Set(task.workers) };
+  return cloneTask(task);
 }
 
 /** A restored state with every task's sets as plain Sets (see plainTask). */
