@@ -11,14 +11,21 @@
  *
  * Each item's slot is kept by the caller (setSlot), which is how removal finds
  * it without a lookup table (that table would be the same big object again).
- * Removal leaves a hole; holes are squeezed out once they outnumber the items,
- * never while an iteration is running.
+ * Removal leaves a hole; holes are squeezed out once they outnumber the items
+ * (and MIN_HOLES), never while an iteration is running.
  * @module
  */
 
 const SHIFT = 10;
 const CHUNK = 1 << SHIFT;
 const MASK = CHUNK - 1;
+/**
+ * Holes a small list may keep. A walk visits every slot up to the end, and
+ * get_work walks the RUNNING list (a handful of tasks that come and go) a few
+ * times a call: with a chunk's worth of holes allowed, that was ~1,000 slots a
+ * walk. The squeeze this costs is paid once per MIN_HOLES removals.
+ */
+const MIN_HOLES = 64;
 
 /** Items are compared by identity (===), so any non-nullish value may be stored; undefined marks a hole. */
 export class ChunkedList<T extends {}> {
@@ -36,7 +43,7 @@ export class ChunkedList<T extends {}> {
   }
 
   push(item: T): void {
-    if (this.iterating === 0 && this.end - this.live > Math.max(CHUNK, this.live)) this.squeeze();
+    if (this.iterating === 0 && this.end - this.live > Math.max(MIN_HOLES, this.live)) this.squeeze();
     const slot = this.end++;
     const c = slot >>> SHIFT;
     if (c === this.chunks.length) this.chunks.push([]);

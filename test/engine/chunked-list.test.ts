@@ -37,6 +37,25 @@ describe("ChunkedList", () => {
     expect(l.size).toBe(2);
   });
 
+  test("a small list whose items come and go keeps its slots low: holes are squeezed out early", () => {
+    const l = list();
+    const live: Item[] = [];
+    let highest = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const item = { id: i, slot: -1 };
+      l.push(item);
+      live.push(item);
+      highest = Math.max(highest, item.slot);
+      if (live.length > 8) {
+        const first = live.shift()!;
+        expect(l.remove(first, first.slot)).toBe(true);
+      }
+    }
+    expect([...l].map((i) => i.id)).toEqual(live.map((i) => i.id));
+    // A walk visits every slot up to the highest: at most the live items, as many holes, and 64.
+    expect(highest).toBeLessThan(8 + 64 + 8);
+  });
+
   test("a re-pushed item goes last, as with a Set's delete then add", () => {
     const l = list();
     const all = items(4);
