@@ -345,8 +345,7 @@ export class Engine {
       const meta = newMeta(task, seq, ++this.statusSeqCounter);
       this.taskTable.load(task.id, meta);
       this.statusList(task.status).push(meta);
-      for (const w of task.stakeholders) this.workerIndex(w).links.link(meta);
-      for (const w of task.workers) if (!task.stakeholders.has(w)) this.workerIndex(w).links.link(meta);
+      forLinkedWorkers(task, (w) => this.workerIndex(w).links.link(meta));
       this.trackOrphan(task);
       if (task.remove !== null) this.removeTimers.push(task.remove, task.id);
       if (task.status === FAILED && task.retry !== null) this.retryTimers.push(task.retry, task.id);
@@ -1091,8 +1090,7 @@ export class Engine {
     this.orphans.delete(id);
     for (const dep of task.deps) this.unlinkDependent(dep, id);
     // The table no longer holds this meta, so no walk counts it: only the logs' live counts follow.
-    for (const w of task.stakeholders) this.workerIndexes.get(w)?.links.unlinked((m) => this.linksWorker(m, w));
-    for (const w of task.workers) if (!task.stakeholders.has(w)) this.workerIndexes.get(w)?.links.unlinked((m) => this.linksWorker(m, w));
+    forLinkedWorkers(task, (w) => this.workerIndexes.get(w)?.links.unlinked((m) => this.linksWorker(m, w)));
     if (task.status === DONE) {
       for (const dependentId of [...this.dependentsOf(id)]) {
         const dependent = this.taskTable.get(dependentId);
@@ -1148,20 +1146,20 @@ export class Engine {
 
   /** `restoring`: a dangling dep's entry goes straight into the large map (see BufferedMap.load). */
   private linkDependent(dep: string, id: string, restoring = false): void {
-    const current = this.dependentsValue(dep);
-    if (current === null) this.putDependents(dep, id, restoring);
+    const meta = this.taskTable.get(dep);
+    const current = this.dependentsValue(dep, meta);
+    if (current === null) this.putDependents(dep, meta, id, restoring);
     else if (typeof current === "string") {
-      if (current !== id) this.putDependents(dep, new Set([current, id]), restoring);
+      if (current !== id) this.putDependents(dep, meta, new Set([current, id]), restoring);
     } else current.add(id);
   }
 
-  private dependentsValue(dep: string): string | Set<string> | null {
-    const meta = this.taskTable.get(dep);
+  /** `meta`: the dep's bookkeeping (the caller has looked it up), undefined when it has no task. */
+  private dependentsValue(dep: string, meta: TaskMeta | undefined): string | Set<string> | null {
     return meta !== undefined ? meta.dependents : (this.danglingDependents.get(dep) ?? null);
   }
 
-  private putDependents(dep: string, value: string | Set<string> | null, restoring: boolean): void {
-    const meta = this.taskTable.get(dep);
+  private putDependents(dep: string, meta: TaskMeta | undefined, value: string | Set<string> | null, restoring: boolean): void {
     if (meta !== undefined) meta.dependents = value;
     else if (value === null) this.danglingDependents.delete(dep);
     else if (restoring) this.danglingDependents.load(dep, value);
@@ -1169,19 +1167,20 @@ export class Engine {
   }
 
   private unlinkDependent(dep: string, id: string): void {
-    const current = this.dependentsValue(dep);
+    const meta = this.taskTable.get(dep);
+    const current = this.dependentsValue(dep, meta);
     if (current === null) return;
     if (typeof current === "string") {
-      if (current === id) this.putDependents(dep, null, false);
+      if (current === id) this.putDependents(dep, meta, null, false);
       return;
     }
     current.delete(id);
-    if (current.size === 1) this.putDependents(dep, current.values().next().value!, false);
+    if (current.size === 1) this.putDependents(dep, meta, current.values().next().value!, false);
   }
 
   /** Ids of the tasks that list `id` in their deps. */
   private dependentsOf(id: string): Iterable<string> {
-    const current = this.dependentsValue(id);
+    const current = this.dependentsValue(id, this.taskTable.get(id));
     if (current === null) return [];
     return typeof current === "string" ? [current] : current;
   }
@@ -1458,6 +1457,12 @@ function isHistoryStatus(status: TaskStatus): status is "PENDING" | "RUNNING" | 
 
 function setStatusSlot(meta: TaskMeta, slot: number): void {
   meta.statusSlot = slot;
+}
+
+/** Each worker the task links (see WorkerLinks): its stakeholders, then the rest of its `workers`. */
+function forLinkedWorkers(task: Readonly<TaskRecord>, visit: (worker: string) => void): void {
+  for (const w of task.stakeholders) visit(w);
+  for (const w of task.workers) if (!task.stakeholders.has(w)) visit(w);
 }
 
 function newMeta(task: TaskRecord, seq: number, statusSeq: number): TaskMeta {
