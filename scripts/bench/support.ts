@@ -1,5 +1,5 @@
 /** Small helpers shared by the benchmarks. Only ever 127.0.0.1. */
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import type { ChangeSet } from "../../src/engine/events.ts";
 import type { EngineState, TaskRecord, WorkerRecord } from "../../src/engine/types.ts";
 import { openStateStore, type StateSource } from "../../src/store/state/store.ts";
@@ -40,6 +40,40 @@ export function statCpuSeconds(path: string): number {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   // Fields 14 and 15 of stat(5) (utime, stime), counted from after the command name.
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Per thread of a process: milliseconds on a CPU, milliseconds runnable but waiting for one. */
+export type ThreadTimes = Map<string, { runMs: number; waitMs: number }>;
+
+/**
+ * The scheduler's account of every thread of `pid` (/proc/PID/task/TID/schedstat),
+ * keyed by `name/tid`; empty where the kernel keeps none. Two readings apart say
+ * where the CPUs went in between: the main thread's wait is time it was ready to
+ * answer and had no core.
+ */
+export function threadTimes(pid: number): ThreadTimes {
+  const out: ThreadTimes = new Map();
+  const dir = `/proc/${pid}/task`;
+  if (!existsSync(dir)) return out;
+  for (const tid of readdirSync(dir)) {
+    try {
+      const name = readFileSync(`${dir}/${tid}/comm`, "utf8").trim();
+      const [run, wait] = readFileSync(`${dir}/${tid}/schedstat`, "utf8").split(" ").map(Number);
+      out.set(`${name}/${tid}`, { runMs: run! / 1e6, waitMs: wait! / 1e6 });
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+/** `label: thread run/wait ms, …` for the threads that ran at least 1 ms between two readings, busiest first. */
+export function threadTimesLine(label: string, before: ThreadTimes, after: ThreadTimes): string {
+  const rows = [...after]
+    .map(([key, t]) => ({ name: key.slice(0, key.lastIndexOf("/")), runMs: t.runMs - (before.get(key)?.runMs ?? 0), waitMs: t.waitMs - (before.get(key)?.waitMs ?? 0) }))
+    .filter((t) => t.runMs >= 1)
+    .sort((a, b) => b.runMs - a.runMs);
+  return `${label}: ${rows.map((t) => `${t.name} ${t.runMs.toFixed(0)}/${t.waitMs.toFixed(0)}`).join(", ") || "(no per-thread figures here)"}`;
 }
 
 /** A state-store log that only reports errors. */
