@@ -408,8 +408,8 @@ async function scenarioPending(): Promise<void> {
 
   // The measured mix once first, unmeasured but printed: JSC keeps tiering code up as
   // calls come in a new mix, and in one run the first 8,000 of these rounds compiled
-  // 200 ms of FTL code (at calls 600 to 6,400 of 16,000) on the cores that client and
-  // server share. A long-running server's p99 does not include that. New tasks go in
+  // code for 200 ms (between calls 160 and 8,548 of 16,000) on the cores that client
+  // and server share. A long-running server's p99 does not include that. New tasks go in
   // first, as many as the warm-up runs, so that the measured phase starts where the
   // fill left the pending count and right after calls of its own mix.
   const shapeWarm = new Latencies();

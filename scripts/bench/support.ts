@@ -46,7 +46,7 @@ export function statCpuSeconds(path: string): number {
 export type ThreadTimes = Map<string, { runMs: number; waitMs: number }>;
 
 /**
- * The scheduler's account of every thread of `pid` (/proc/PID/task/TID/schedstat),
+ * The kernel scheduler's account of every thread of `pid` (/proc/PID/task/TID/schedstat),
  * keyed by `name/tid`; empty where the kernel keeps none. Two readings apart say
  * where the CPUs went in between: the main thread's wait is time it was ready to
  * answer and had no core.
