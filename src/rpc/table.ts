@@ -98,7 +98,12 @@ function decodeInfo(args: ArgReader): Record<string, unknown> {
   const pairs = Array.isArray(info) && info.every((pair) => Array.isArray(pair) && pair.length === 2) ? (info as Array<[unknown, unknown]>) : null;
   if (!pairs) throw new LuigidError("BAD_ARGUMENTS", 'add_worker: argument "info" must be an object or a list of [key, value] pairs');
   const out = dict<unknown>();
-  for (const [key, value] of pairs) out[String(key)] = value;
+  for (const [key, value] of pairs) {
+    // Luigi puts the pairs in a dict: a list or dict key is unhashable there (a 500), and
+    // String() of an object may run or lack its own toString.
+    if (key !== null && typeof key === "object") throw new LuigidError("BAD_ARGUMENTS", 'add_worker: each key of "info" must be a string, number, boolean or null');
+    out[String(key)] = value;
+  }
   return out;
 }
 

@@ -47,3 +47,15 @@ test("hostile ids, statuses, params, info keys and resource names are ordinary e
   const resources = await t.rpc<Array<{ name: string; num_total: number; num_used: number }>>("resource_list");
   expect(resources.map((r) => [r.name, r.num_total, r.num_used])).toEqual(expect.arrayContaining(HOSTILE.map((name) => [name, 3, 0])));
 });
+
+test("an info key that is an object or a list is a 400 with a reason, and the worker keeps its info", async () => {
+  const t = createTestApp();
+  expect((await t.call("add_worker", `{"worker": "w", "info": [["host", "h"]]}`)).status).toBe(200);
+  for (const key of [`{"toString": 1}`, `{"__proto__": 1, "valueOf": null}`, `["a"]`]) {
+    const reply = await t.call("add_worker", `{"worker": "w", "info": [[${key}, "x"], ["host", "changed"]]}`);
+    expect(reply.status).toBe(400);
+    expect(reply.body).toMatchObject({ error: { code: "BAD_ARGUMENTS" } });
+  }
+  const [worker] = await t.rpc<Array<Record<string, unknown>>>("worker_list");
+  expect(worker!.host).toBe("h");
+});

@@ -64,6 +64,8 @@ describe("the wire table", () => {
     ["get_work", { host: "h" }],
     ["add_worker", { worker: "w", info: "x" }],
     ["add_worker", { worker: "w", info: [["only-a-key"]] }],
+    ["add_worker", { worker: "w", info: [[{ toString: 1 }, "x"]] }],
+    ["add_worker", { worker: "w", info: [[["a"], "x"]] }],
     ["add_task_batcher", { worker: "w", task_family: "F", batched_args: "a" }],
     ["decrease_running_task_resources", { task_id: "T" }],
     ["update_resources", { gpu: "2" }],
@@ -82,6 +84,12 @@ describe("the wire table", () => {
     expect(dispatch(engine, "is_paused", { junk: 1 }, 0)).toEqual({ paused: false });
     expect(dispatch(engine, "is_pause_enabled", { junk: 1 }, 0)).toEqual({ enabled: true });
     expect(dispatch(engine, "has_task_history", { junk: 1 }, 0)).toBe(false);
+  });
+
+  test("info pairs with a string, number, boolean or null key are kept under its text, as Luigi's JSON gives a dict's keys", () => {
+    const local = new Engine(DEFAULT_ENGINE_CONFIG);
+    dispatch(local, "add_worker", { worker: "w", info: [["host", "h"], [1, "one"], [true, "yes"], [null, "none"]] }, 0);
+    expect(local.getWorker("w")!.info).toEqual({ host: "h", 1: "one", true: "yes", null: "none" });
   });
 
   test("forgive_failures and mark_as_done without a task id answer with nulls, as Luigi's defaults do", () => {
