@@ -64,8 +64,11 @@ const VACUUM_CHECK_EVERY = 500;
  * commit paid for it (p99). Here a checkpoint runs once no commit happened for
  * a whole idle period, or, under sustained load, after this many commits or
  * task rows written (a row dirties at most a page or two, and rows written
- * together share pages), which bounds the WAL to ~64 MB (JOURNAL_SIZE_LIMIT
- * trims it back afterwards) and copies each hot page once per checkpoint
+ * together share pages), or this much row text (rows of ~100 KB, whose
+ * overflow pages are the row's size: a fuzzing run with such rows under
+ * sustained load grew the WAL to 1.5 GB on the other two bounds), which bounds
+ * the WAL to ~64 MB (JOURNAL_SIZE_LIMIT trims it back afterwards) and copies
+ * each hot page once per checkpoint
  * instead of once per 1,000-page slice. The requests in flight wait out each
  * checkpoint (see queueCheckpoint for how its fsyncs are kept short), and most
  * of a checkpoint's time is the database file's fsync, whatever the pages:
@@ -76,6 +79,8 @@ const VACUUM_CHECK_EVERY = 500;
  */
 export const CHECKPOINT_EVERY_COMMITS = 4000;
 export const CHECKPOINT_EVERY_ROWS = 16000;
+/** Characters of encoded rows (tasks and workers), a lower bound of the bytes of WAL pages they fill. */
+export const CHECKPOINT_EVERY_ROW_TEXT = 32 * 1024 * 1024;
 const CHECKPOINT_IDLE_MS = 200;
 
 /**
@@ -162,6 +167,7 @@ export class StateWriter implements EngineListener {
   private uncheckpointed = 0;
   private uncheckpointedAtLastTick = 0;
   private rowsSinceCheckpoint = 0;
+  private rowTextSinceCheckpoint = 0;
   private checkpointQueued = false;
   private walFd: number | null = null;
   private readonly idleCheckpoints: Timer;
@@ -237,7 +243,12 @@ export class StateWriter implements EngineListener {
     this.stats.commits++;
     this.stats.lastCommitMs = performance.now() - started;
     if (this.stats.commits % VACUUM_CHECK_EVERY === 0) this.reclaimFreePages();
-    if (++this.uncheckpointed >= CHECKPOINT_EVERY_COMMITS || this.rowsSinceCheckpoint >= CHECKPOINT_EVERY_ROWS) this.queueCheckpoint();
+    if (
+      ++this.uncheckpointed >= CHECKPOINT_EVERY_COMMITS ||
+      this.rowsSinceCheckpoint >= CHECKPOINT_EVERY_ROWS ||
+      this.rowTextSinceCheckpoint >= CHECKPOINT_EVERY_ROW_TEXT
+    )
+      this.queueCheckpoint();
   }
 
   /** Shutdown: the final commit. The store closes the database afterwards (and checkpoints). */
@@ -293,6 +304,7 @@ export class StateWriter implements EngineListener {
     this.uncheckpointed = 0;
     this.uncheckpointedAtLastTick = 0;
     this.rowsSinceCheckpoint = 0;
+    this.rowTextSinceCheckpoint = 0;
     const started = performance.now();
     try {
       this.db.exec("PRAGMA wal_checkpoint(PASSIVE)");
@@ -317,13 +329,17 @@ export class StateWriter implements EngineListener {
       const task = source.getTask(id);
       // A dirty id the engine no longer has was deleted: its row went with deletedTasks.
       if (!task) continue;
-      this.tasks.put(source.taskSeq(id)!, id, encodeTask(task));
+      const doc = encodeTask(task);
+      this.tasks.put(source.taskSeq(id)!, id, doc);
+      this.rowTextSinceCheckpoint += doc.length;
       written++;
     }
     for (const id of this.dirtyWorkers) {
       const worker = source.getWorker(id);
       if (worker) {
-        this.workers.put(id, worker.started, encodeWorker(worker));
+        const doc = encodeWorker(worker);
+        this.workers.put(id, worker.started, doc);
+        this.rowTextSinceCheckpoint += doc.length;
         written++;
       } else deleted += this.workers.delete(id);
     }

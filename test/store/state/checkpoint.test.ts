@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStateStore, type StateStore } from "../../../src/store/state/store.ts";
-import { CHECKPOINT_EVERY_COMMITS, CHECKPOINT_EVERY_ROWS } from "../../../src/store/state/writer.ts";
+import { CHECKPOINT_EVERY_COMMITS, CHECKPOINT_EVERY_ROW_TEXT, CHECKPOINT_EVERY_ROWS } from "../../../src/store/state/writer.ts";
 import { FakeSource, fullTask, memoryLog } from "./fake-source.ts";
 
 const dirs: string[] = [];
@@ -80,5 +80,23 @@ describe("WAL checkpoints", () => {
     expect(sizes.at(-1)!).toBeLessThan(sizes[0]! * (due + 10));
     // Before it, the WAL grew with every round.
     expect(sizes[due - 1]!).toBeGreaterThan(sizes[0]! * (due / 2));
+  });
+
+  test("big rows: a checkpoint follows CHECKPOINT_EVERY_ROW_TEXT of row text, long before the row and commit bounds", async () => {
+    const { store, wal } = openStore();
+    const source = new FakeSource();
+    const big = 256 * 1024;
+    // One 256 KB row a commit, for 2.5 times the text bound: without that bound no checkpoint
+    // would come before 4,000 commits, and the WAL would hold all ~80 MB.
+    const commits = Math.ceil((2.5 * CHECKPOINT_EVERY_ROW_TEXT) / big);
+    expect(commits).toBeLessThan(Math.min(CHECKPOINT_EVERY_COMMITS, CHECKPOINT_EVERY_ROWS));
+    for (let c = 0; c < commits; c++) {
+      source.putTask({ ...fullTask(`T${c % 50}`), statusMessage: `${c} `.padEnd(big, "x") });
+      store.listener.onChange([], source.drainChanges(), source);
+      await store.listener.flush();
+    }
+    expect(store.stats()?.checkpoints).toBeGreaterThanOrEqual(1);
+    // The WAL restarts after each checkpoint; the fsync before one lets a few more commits in.
+    expect(wal()).toBeLessThan(1.6 * CHECKPOINT_EVERY_ROW_TEXT);
   });
 });
