@@ -99,8 +99,9 @@ function decodeInfo(args: ArgReader): Record<string, unknown> {
   if (!pairs) throw new LuigidError("BAD_ARGUMENTS", 'add_worker: argument "info" must be an object or a list of [key, value] pairs');
   const out = dict<unknown>();
   for (const [key, value] of pairs) {
-    // Luigi puts the pairs in a dict: a list or dict key is unhashable there (a 500), and
-    // String() of an object may run or lack its own toString.
+    // Luigi puts the pairs in a dict, where a list or dict key is unhashable (a 500); here
+    // String() of such a key either throws (a "toString" key that is not a function) or
+    // makes up a name.
     if (key !== null && typeof key === "object") throw new LuigidError("BAD_ARGUMENTS", 'add_worker: each key of "info" must be a string, number, boolean or null');
     out[String(key)] = value;
   }
