@@ -100,6 +100,22 @@ export function doneArgs(worker: string, taskId: string): Record<string, unknown
   };
 }
 
+/** A Luigi-like task id: family, a number, and a hex hash at its end (the part luigid's indexes hash). */
+export function hashedId(family: string, n: number): string {
+  return `${family}_${n}_${((n * 2654435761) >>> 0).toString(16).padStart(8, "0")}`;
+}
+
+/** A task the server has not seen (no phase runs 100,000 rounds a worker, so `phase` keeps phases apart). */
+export function freshTask(worker: number, round: number, phase = 0): BenchTask {
+  const n = worker * 1_000_000 + phase * 100_000 + round;
+  return { id: hashedId("Fresh", n), family: "Fresh", params: { n: String(n) }, deps: [], priority: 0, resources: {}, owner: worker };
+}
+
+/** New tasks for the rounds of one phase. */
+export function freshTasks(phase: number): (worker: number, round: number) => BenchTask {
+  return (worker, round) => freshTask(worker, round, phase);
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

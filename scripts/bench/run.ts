@@ -19,7 +19,8 @@
  *             and a DONE report (the pending count stays put); then get_work
  *             + DONE rounds from the W workers at once: 8,000 new tasks and
  *             8,000 rounds as a warm-up of that mix (printed apart), then
- *             8,000 measured, with where each thread's CPU time went meanwhile;
+ *             8,000 measured, with where each thread's CPU time went meanwhile
+ *             (these from a process of their own: rounds-driver.ts);
  * - million:  a state file of --known tasks (all DONE but 30,000 ready ones)
  *             restored by the binary, then get_work p99 right after the
  *             restore, in steady state (the next 8,000 rounds), and while
@@ -30,14 +31,14 @@
  * measures the server with that option.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { SocketPool } from "./http-client.ts";
 import { freePort, serverEnv, statCpuSeconds, threadTimes, threadTimesLine, writeStateFile } from "./support.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Subprocess } from "bun";
 import type { TaskRecord, WorkerRecord } from "../../src/engine/types.ts";
-import { type BenchTask, buildDag, doneArgs, percentile, scheduleArgs, schedulingOrder, workerId } from "./dag.ts";
+import { Client, type ClientKind, Latencies, type WorkReply, workRounds } from "./client.ts";
+import { type BenchTask, buildDag, doneArgs, freshTask, freshTasks, hashedId, percentile, scheduleArgs, schedulingOrder, workerId } from "./dag.ts";
 
 const { values } = parseArgs({
   options: {
@@ -47,47 +48,17 @@ const { values } = parseArgs({
     tasks: { type: "string", default: "10000" },
     pending: { type: "string", default: "100000" },
     known: { type: "string", default: "1000000" },
-    /**
-     * How the simulated workers talk HTTP: "socket" (keep-alive connections with the
-     * headers Python's requests sends, http-client.ts) or "fetch" (Bun's fetch, whose
-     * own CPU cost on a 2-core machine competes with the server's).
-     */
+    /** How the simulated workers talk HTTP: "socket" or "fetch" (client.ts ClientKind). */
     client: { type: "string", default: "socket" },
     /** Where the server keeps its state: "file" (a temp SQLite file, the default) or "memory" (`:memory:`). */
     state: { type: "string", default: "file" },
   },
 });
 const W = Number(values.workers);
+if (values.client !== "socket" && values.client !== "fetch") throw new Error(`--client is socket or fetch, not ${values.client}`);
+const CLIENT: ClientKind = values.client;
 /** max_shown_tasks above the pending scenario's 100,006 tasks, so that task_list lists them all (Luigi's default is 100,000). */
 const CONFIG = "[resources]\ndb = 4\n\n[scheduler]\nmax_shown_tasks = 200000\n";
-
-// ---- timing ------------------------------------------------------------------
-
-class Latencies {
-  private readonly byMethod = new Map<string, number[]>();
-  calls = 0;
-
-  record(method: string, ms: number): void {
-    let list = this.byMethod.get(method);
-    if (!list) this.byMethod.set(method, (list = []));
-    list.push(ms);
-    this.calls++;
-  }
-
-  print(): void {
-    console.log("  method                 calls      p50 ms    p99 ms    max ms");
-    for (const [method, list] of [...this.byMethod].sort()) {
-      list.sort((a, b) => a - b);
-      const row = [percentile(list, 50), percentile(list, 99), list.at(-1)!].map((x) => x.toFixed(2).padStart(9)).join(" ");
-      console.log(`  ${method.padEnd(20)} ${String(list.length).padStart(7)} ${row}`);
-    }
-  }
-
-  p99(method: string): number {
-    const list = [...(this.byMethod.get(method) ?? [])].sort((a, b) => a - b);
-    return percentile(list, 99);
-  }
-}
 
 // ---- the server ----------------------------------------------------------------
 
@@ -171,50 +142,6 @@ async function startServer(dir: string, statePath: string): Promise<Server> {
 
 // ---- a client that speaks like the Python worker ----------------------------
 
-/** One connection pool per server, shared by the simulated workers as fetch's is. */
-const pools = new Map<string, SocketPool>();
-
-function poolFor(base: string): SocketPool {
-  let pool = pools.get(base);
-  if (!pool) {
-    const url = new URL(base);
-    pools.set(base, (pool = new SocketPool(url.hostname, Number(url.port))));
-  }
-  return pool;
-}
-
-class Client {
-  constructor(
-    private readonly base: string,
-    private readonly latencies: Latencies,
-  ) {}
-
-  async call<T = unknown>(method: string, data: Record<string, unknown>): Promise<T> {
-    const started = performance.now();
-    const body = `data=${encodeURIComponent(JSON.stringify(data))}`;
-    let status: number;
-    let text: string;
-    if (values.client === "fetch") {
-      const reply = await fetch(`${this.base}/api/${method}`, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body,
-      });
-      status = reply.status;
-      text = await reply.text();
-    } else ({ status, text } = await poolFor(this.base).post(`/api/${method}`, body));
-    this.latencies.record(method, performance.now() - started);
-    if (status !== 200) throw new Error(`${method} answered ${status}: ${text.slice(0, 300)}`);
-    return (JSON.parse(text) as { response: T }).response;
-  }
-}
-
-interface WorkReply {
-  task_id: string | null;
-  n_pending_tasks: number;
-  running_tasks: unknown[];
-}
-
 async function schedule(client: Client, worker: string, tasks: BenchTask[]): Promise<void> {
   for (const t of tasks) await client.call("add_task", scheduleArgs(worker, t));
   await client.call("add_worker", { worker, info: [["salt", "1"], ["workers", 1], ["host", "bench"], ["username", "bench"], ["pid", 1], ["first_task", tasks[0]?.id ?? ""]] });
@@ -249,24 +176,9 @@ function byOwner(tasks: BenchTask[]): BenchTask[][] {
 /** 8,000 rounds (~2 s) a phase: long enough that one scheduling hiccup of the host does not decide the p99. */
 const ROUNDS_PER_WORKER = 1000;
 
-/**
- * `workers` workers at once (W by default), each asking for work and
- * reporting it DONE at once, `perWorker` times; returns the seconds it took.
- * The latencies land in `latencies`.
- */
-async function workRounds(base: string, latencies: Latencies, perWorker = ROUNDS_PER_WORKER, workers = W, newTask?: (worker: number, round: number) => BenchTask): Promise<number> {
-  const client = new Client(base, latencies);
-  const started = performance.now();
-  await Promise.all(Array.from({ length: workers }, async (_, i) => {
-    const worker = workerId(i);
-    for (let k = 0; k < perWorker; k++) {
-      // A pipeline being scheduled meanwhile: each round first adds a task the server has not seen.
-      if (newTask) await client.call("add_task", scheduleArgs(worker, newTask(i, k)));
-      const reply = await client.call<WorkReply>("get_work", { worker, host: "bench", assistant: false, current_tasks: [] });
-      if (reply.task_id) await client.call("add_task", doneArgs(worker, reply.task_id));
-    }
-  }));
-  return (performance.now() - started) / 1000;
+/** `workers` workers at once (W by default), get_work + DONE, `perWorker` rounds each: see client.ts workRounds. */
+function rounds(base: string, latencies: Latencies, perWorker = ROUNDS_PER_WORKER, workers = W, newTask?: (worker: number, round: number) => BenchTask): Promise<number> {
+  return workRounds(base, CLIENT, latencies, perWorker, workers, newTask);
 }
 
 /** Cumulative bucket counts of luigid_rpc_duration_seconds per method, as /metrics has them now. */
@@ -309,6 +221,45 @@ async function printServerSide(base: string, methods: string[], since?: Histogra
   if (commits !== undefined) console.log(`  state file: ${commits} group commits since start`);
 }
 
+interface RoundsReport {
+  seconds: number;
+  latencies: Latencies;
+}
+
+/** rounds-driver.ts as a child process: its two reports in turn, the second once told to go. */
+function startRoundsDriver(base: string): { pid: number; next(): Promise<RoundsReport>; go(): Promise<RoundsReport>; exited: Promise<number> } {
+  const child = Bun.spawn([process.execPath, join(import.meta.dir, "rounds-driver.ts"), base, String(W), String(ROUNDS_PER_WORKER), CLIENT], {
+    env: { ...process.env, MIMALLOC_PURGE_DELAY: "-1" },
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  const next = async (): Promise<RoundsReport> => {
+    for (;;) {
+      const newline = buffered.indexOf("\n");
+      if (newline >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        const { seconds, latencies } = JSON.parse(line) as { seconds: number; latencies: Record<string, number[]> };
+        const merged = new Latencies();
+        merged.merge(latencies);
+        return { seconds, latencies: merged };
+      }
+      const { value, done } = await lines.read();
+      if (done) throw new Error(`the rounds driver exited (${await child.exited}) before reporting`);
+      buffered += value;
+    }
+  };
+  const go = () => {
+    child.stdin.write("go\n");
+    child.stdin.flush();
+    return next();
+  };
+  return { pid: child.pid, next, go, exited: child.exited };
+}
+
 // ---- scenarios ---------------------------------------------------------------
 
 async function scenarioStartup(): Promise<void> {
@@ -329,7 +280,7 @@ async function scenarioSchedule(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "luigid-bench-"));
   const server = await startServer(dir, join(dir, "state.db"));
   const latencies = new Latencies();
-  const client = new Client(server.base, latencies);
+  const client = new Client(server.base, latencies, CLIENT);
   const dag = buildDag(n, W);
   const owned = byOwner(dag);
   const cpu = { server: server.cpuSeconds(), client: ownCpuSeconds() };
@@ -361,7 +312,7 @@ async function scenarioPending(): Promise<void> {
   const owned = byOwner(dag);
   const cpu = { server: server.cpuSeconds(), client: ownCpuSeconds() };
   const started = performance.now();
-  await Promise.all(owned.map((tasks, i) => schedule(new Client(server.base, fill), workerId(i), tasks)));
+  await Promise.all(owned.map((tasks, i) => schedule(new Client(server.base, fill, CLIENT), workerId(i), tasks)));
   const fillSeconds = (performance.now() - started) / 1000;
   console.log(`\npending: ${dag.length} tasks added by ${W} workers in ${fillSeconds.toFixed(1)} s (${(fill.calls / fillSeconds).toFixed(0)} RPC/s); server RSS ${server.rssMb().rss.toFixed(0)} MB`);
   console.log(cpuLine(server, fill.calls, cpu, fillSeconds));
@@ -370,7 +321,7 @@ async function scenarioPending(): Promise<void> {
   console.log(`  server RSS after 5 s idle: ${server.rssMb().rss.toFixed(0)} MB`);
 
   const list = new Latencies();
-  const lister = new Client(server.base, list);
+  const lister = new Client(server.base, list, CLIENT);
   let shown = 0;
   const each: number[] = [];
   for (let run = 0; run < 10; run++) {
@@ -397,12 +348,12 @@ async function scenarioPending(): Promise<void> {
   // the pending count stays where the fill left it and add_task covers both of its uses.
   const warm = new Latencies();
   const warmRounds = ROUNDS_PER_WORKER / 4;
-  const warmSeconds = await workRounds(server.base, warm, warmRounds, W, freshTasks(0));
+  const warmSeconds = await rounds(server.base, warm, warmRounds, W, freshTasks(0));
   console.log(`  warm-up: ${W * warmRounds} rounds (new task, get_work, DONE report) in ${warmSeconds.toFixed(2)} s; get_work p99 ${warm.p99("get_work").toFixed(2)} ms, add_task p99 ${warm.p99("add_task").toFixed(2)} ms`);
 
   // One worker alone: a call's own latency at this size, without queueing behind 7 others.
   const alone = new Latencies();
-  const aloneSeconds = await workRounds(server.base, alone, W * ROUNDS_PER_WORKER, 1, freshTasks(1));
+  const aloneSeconds = await rounds(server.base, alone, W * ROUNDS_PER_WORKER, 1, freshTasks(1));
   console.log(`  1 worker alone (no queueing), ${W * ROUNDS_PER_WORKER} rounds of a new task, get_work and a DONE report at ${dag.length} pending, in ${aloneSeconds.toFixed(2)} s:`);
   alone.print();
 
@@ -411,26 +362,23 @@ async function scenarioPending(): Promise<void> {
   // code for 200 ms (between calls 160 and 8,548 of 16,000) on the cores that client
   // and server share. A long-running server's p99 does not include that. New tasks go in
   // first, as many as the warm-up runs, so that the measured phase starts where the
-  // fill left the pending count and right after calls of its own mix.
-  const shapeWarm = new Latencies();
-  await Promise.all(Array.from({ length: W }, async (_, i) => {
-    const client = new Client(server.base, shapeWarm);
-    for (let k = 0; k < ROUNDS_PER_WORKER; k++) await client.call("add_task", scheduleArgs(workerId(i), freshTask(i, k, 2)));
-  }));
-  const shapeSeconds = await workRounds(server.base, shapeWarm);
-  console.log(`  warm-up of the next phase's mix: ${W * ROUNDS_PER_WORKER} new tasks, then ${W * ROUNDS_PER_WORKER} rounds (get_work, DONE report) in ${shapeSeconds.toFixed(2)} s, get_work p99 ${shapeWarm.p99("get_work").toFixed(2)} ms`);
+  // fill left the pending count and right after calls of its own mix. Both run in a
+  // process of their own (rounds-driver.ts says why).
+  const driver = startRoundsDriver(server.base);
+  const shapeWarm = await driver.next();
+  console.log(`  warm-up of the next phase's mix (from the rounds driver): ${W * ROUNDS_PER_WORKER} new tasks, then ${W * ROUNDS_PER_WORKER} rounds (get_work, DONE report) in ${shapeWarm.seconds.toFixed(2)} s, get_work p99 ${shapeWarm.latencies.p99("get_work").toFixed(2)} ms`);
 
-  const work = new Latencies();
   const beforeRounds = (await serverHistograms(server.base)).histograms;
-  const threadsBefore = { server: threadTimes(server.proc.pid), client: threadTimes(process.pid) };
-  const seconds = await workRounds(server.base, work);
-  const threadsAfter = { server: threadTimes(server.proc.pid), client: threadTimes(process.pid) };
+  const threadsBefore = { server: threadTimes(server.proc.pid), client: threadTimes(driver.pid) };
+  const { seconds, latencies: work } = await driver.go();
+  const threadsAfter = { server: threadTimes(server.proc.pid), client: threadTimes(driver.pid) };
   console.log(`  ${W} workers at once, get_work + DONE report, ${W * ROUNDS_PER_WORKER} rounds from ${dag.length} pending down to ${Math.max(0, dag.length - W * ROUNDS_PER_WORKER)}, in ${seconds.toFixed(2)} s; server RSS ${server.rssMb().rss.toFixed(0)} MB`);
   work.print();
   await printServerSide(server.base, ["add_task", "get_work"], beforeRounds);
   // Where the two cores went meanwhile (ms on a CPU / ms ready but waiting for one, per thread).
   console.log(threadTimesLine("  threads, server", threadsBefore.server, threadsAfter.server));
-  console.log(threadTimesLine("  threads, client", threadsBefore.client, threadsAfter.client));
+  console.log(threadTimesLine("  threads, rounds driver", threadsBefore.client, threadsAfter.client));
+  await driver.exited;
   // Under load the figure above lands anywhere on the young generation's sawtooth; at rest it is what the tasks keep.
   await Bun.sleep(5000);
   console.log(`  server RSS 5 s after the rounds: ${server.rssMb().rss.toFixed(0)} MB`);
@@ -472,22 +420,6 @@ const MILLION_PHASES = [
   { label: "with a new task added in each round, the next", newTasks: true },
 ];
 
-/** A Luigi-like task id: family, a number, and a hex hash at its end (the part luigid's indexes hash). */
-function hashedId(family: string, n: number): string {
-  return `${family}_${n}_${((n * 2654435761) >>> 0).toString(16).padStart(8, "0")}`;
-}
-
-/** A task the server has not seen (no phase runs 100,000 rounds a worker, so `phase` keeps phases apart). */
-function freshTask(worker: number, round: number, phase = 0): BenchTask {
-  const n = worker * 1_000_000 + phase * 100_000 + round;
-  return { id: hashedId("Fresh", n), family: "Fresh", params: { n: String(n) }, deps: [], priority: 0, resources: {}, owner: worker };
-}
-
-/** New tasks for the rounds of one phase. */
-function freshTasks(phase: number): (worker: number, round: number) => BenchTask {
-  return (worker, round) => freshTask(worker, round, phase);
-}
-
 async function scenarioMillion(): Promise<void> {
   const known = Number(values.known);
   // Enough ready tasks for every phase, with a quarter to spare.
@@ -504,7 +436,7 @@ async function scenarioMillion(): Promise<void> {
   for (const { label: phase, newTasks } of MILLION_PHASES) {
     const work = new Latencies();
     const beforeRounds = (await serverHistograms(server.base)).histograms;
-    const seconds = await workRounds(server.base, work, ROUNDS_PER_WORKER, W, newTasks ? freshTask : undefined);
+    const seconds = await rounds(server.base, work, ROUNDS_PER_WORKER, W, newTasks ? freshTask : undefined);
     const { rss, peak } = server.rssMb();
     console.log(`  get_work + DONE report, ${phase} ${W * ROUNDS_PER_WORKER} rounds, in ${seconds.toFixed(2)} s; server RSS ${rss.toFixed(0)} MB (peak ${peak.toFixed(0)} MB)`);
     work.print();
