@@ -12,10 +12,10 @@ import { bodyLimit } from "hono/body-limit";
 import { LuigidError } from "../lib/errors.ts";
 import { JsonSyntaxError, parseTolerantJson } from "../lib/tolerant-json.ts";
 import { isRpcMethod, JsonReply } from "../rpc/table.ts";
-import { apiReply, jsonReplyResponse } from "./compress.ts";
+import { acceptsGzip, apiReply, jsonReplyResponse } from "./compress.ts";
 import type { AppContext } from "./context.ts";
-import { errorJson } from "./errors.ts";
-import { rawPathname } from "./url.ts";
+import { errorJson, errorReply } from "./errors.ts";
+import { pathAndQuery, rawPathname } from "./url.ts";
 
 /** Tornado's default `max_body_size` (100 MiB): anything Luigi accepted, we accept. */
 export const MAX_BODY_BYTES = 100 * 1024 * 1024;
@@ -35,7 +35,7 @@ export function mountApi(app: Hono, ctx: AppContext): void {
   });
 
   app.all("/api/*", async function rpc(c) {
-    const method = methodName(c.req.url);
+    const method = methodName(rawPathname(c.req.url));
     // Preflight answers for any name, as Luigi does; CORS headers come from ops.
     if (c.req.method === "OPTIONS") return c.body(null, 204);
     if (c.req.method !== "GET" && c.req.method !== "POST") {
@@ -45,17 +45,57 @@ export function mountApi(app: Hono, ctx: AppContext): void {
     // Checked before the arguments are looked at, as Luigi does.
     if (!isRpcMethod(method)) throw new LuigidError("UNKNOWN_METHOD", `unknown RPC method ${JSON.stringify(method)}`);
     const args = await readArguments(c);
-    const response = await ctx.service.call(method, args);
-    // Big listings come serialised already, envelope included (and gzipped when big).
-    if (response instanceof JsonReply) return jsonReplyResponse(c, response, JSON_UTF8);
-    // JSON.stringify turns non-finite numbers into null, which browsers can parse.
-    return apiReply(c, JSON.stringify({ response: response ?? null }), JSON_UTF8);
+    return await rpcReply(ctx, method, args, c.req.raw);
   });
 }
 
-/** The raw remainder after `/api/`, percent-decoded once (`task%5Flist` → `task_list`). */
-function methodName(url: string): string {
-  const path = rawPathname(url); // raw: percent escapes kept
+/** Calls the method and makes its reply. */
+async function rpcReply(ctx: AppContext, method: string, args: Record<string, unknown>, request: Request): Promise<Response> {
+  const response = await ctx.service.call(method, args);
+  // Big listings come serialised already, envelope included (and gzipped when big).
+  if (response instanceof JsonReply) return jsonReplyResponse(acceptsGzip(request), response, JSON_UTF8);
+  // JSON.stringify turns non-finite numbers into null, which browsers can parse.
+  return apiReply(acceptsGzip(request), JSON.stringify({ response: response ?? null }), JSON_UTF8);
+}
+
+const URLENCODED = /^application\/x-www-form-urlencoded/i;
+
+/**
+ * The RPC lane: a handler for the calls Luigi's workers make, or undefined
+ * when auth or CORS is configured (their checks are Hono middleware). It
+ * answers a POST to a known method with a urlencoded body of declared length
+ * within the limit and no query string, and returns undefined for anything
+ * else, which Hono then answers as before (GET, multipart, chunked, too
+ * large, unknown names).
+ */
+export function rpcLane(ctx: AppContext, authEnabled: boolean): ((request: Request) => Promise<Response> | undefined) | undefined {
+  if (authEnabled || ctx.config.cors.enabled) return undefined;
+  return (request) => {
+    if (request.method !== "POST") return undefined;
+    const { pathname: path, search } = pathAndQuery(request.url);
+    // A query string may carry `data` for a body without it (readArguments): Hono's route reads both.
+    if (!path.startsWith("/api/") || search !== "") return undefined;
+    const headers = request.headers;
+    const length = headers.get("Content-Length");
+    if (length === null || headers.get("Transfer-Encoding") !== null || !URLENCODED.test(headers.get("Content-Type") ?? "")) return undefined;
+    if (!(Number.parseInt(length, 10) <= MAX_BODY_BYTES)) return undefined;
+    const method = methodName(path);
+    if (!isRpcMethod(method)) return undefined;
+    return answer(ctx, method, request);
+  };
+}
+
+async function answer(ctx: AppContext, method: string, request: Request): Promise<Response> {
+  try {
+    const text = await urlencodedData(request);
+    return await rpcReply(ctx, method, text === undefined ? {} : decodeData(text), request);
+  } catch (error) {
+    return errorReply(error, request, ctx.log);
+  }
+}
+
+/** The raw remainder after `/api/` of a raw path (percent escapes kept), percent-decoded once (`task%5Flist` → `task_list`). */
+function methodName(path: string): string {
   const raw = path.startsWith("/api/") ? path.slice(5) : "";
   try {
     return decodeURIComponent(raw);
@@ -94,7 +134,7 @@ export function decodeData(text: string): Record<string, unknown> {
 /** `data` from a urlencoded or multipart body; JSON bodies are not read (Luigi doesn't either). */
 async function bodyData(c: Context): Promise<string | undefined> {
   const type = c.req.header("Content-Type")?.toLowerCase() ?? "";
-  if (type.startsWith("application/x-www-form-urlencoded")) return await urlencodedData(c);
+  if (type.startsWith("application/x-www-form-urlencoded")) return await urlencodedData(c.req.raw);
   if (!type.startsWith("multipart/form-data")) return undefined;
   let form: Record<string, unknown>;
   try {
@@ -115,10 +155,10 @@ async function bodyData(c: Context): Promise<string | undefined> {
  * Hono's parseBody (a FormData round trip, ~10 µs a request). URLSearchParams
  * decodes exactly as FormData does for this type (test/http/api-form.test.ts).
  */
-async function urlencodedData(c: Context): Promise<string | undefined> {
+async function urlencodedData(request: Request): Promise<string | undefined> {
   let text: string;
   try {
-    text = await c.req.text();
+    text = await request.text();
   } catch (error) {
     throw new LuigidError("BAD_REQUEST", "the request body is not a valid form", { cause: error });
   }

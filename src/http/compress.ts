@@ -16,8 +16,8 @@ const MIN_BYTES = 1024;
 const FAST_ABOVE_BYTES = 1 << 20;
 
 /** Whether the client takes gzip (Python's requests and browsers always do). */
-function acceptsGzip(c: Context): boolean {
-  return /\bgzip\b/i.test(c.req.header("Accept-Encoding") ?? "");
+export function acceptsGzip(request: Request): boolean {
+  return /\bgzip\b/i.test(request.headers.get("Accept-Encoding") ?? "");
 }
 
 function gzipLevel(bytes: number): 1 | 6 {
@@ -25,13 +25,13 @@ function gzipLevel(bytes: number): 1 | 6 {
 }
 
 /**
- * An /api reply. The route knows its body and its size, so it decides here
+ * An /api reply (`gzip`: the client takes it). The route knows its body and its size, so it decides here
  * and the replies skip gzipReplies: most RPCs answer in well under 1 KB, and
  * inspecting each finished Response's headers afterwards cost ~3 µs per call.
  */
-export function apiReply(c: Context, body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string>): Response {
+export function apiReply(gzip: boolean, body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string>): Response {
   const length = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
-  if (length < MIN_BYTES || !acceptsGzip(c)) {
+  if (length < MIN_BYTES || !gzip) {
     return new Response(body, { status: 200, headers: { ...headers, "Content-Length": String(length) } });
   }
   const zipped = Bun.gzipSync(typeof body === "string" ? Buffer.from(body) : body, { level: gzipLevel(length) });
@@ -46,12 +46,12 @@ export function apiReply(c: Context, body: string | Uint8Array<ArrayBuffer>, hea
  * goes out as it is to a client that takes gzip (decompressed for one that
  * does not); a small one is compressed like any other reply.
  */
-export function jsonReplyResponse(c: Context, reply: JsonReply, headers: Record<string, string>): Response {
-  if (reply.gzipped && acceptsGzip(c)) {
+export function jsonReplyResponse(gzip: boolean, reply: JsonReply, headers: Record<string, string>): Response {
+  if (reply.gzipped && gzip) {
     const body = reply.body;
     return new Response(body, { status: 200, headers: { ...headers, "Content-Encoding": "gzip", "Content-Length": String(body.byteLength), Vary: "Accept-Encoding" } });
   }
-  return apiReply(c, reply.envelope(), headers);
+  return apiReply(gzip, reply.envelope(), headers);
 }
 
 /** Every reply but /api's (history pages, UI assets, /metrics): compressed after the route made it. */
@@ -61,7 +61,7 @@ export function gzipReplies(): MiddlewareHandler {
     await next();
     const res = c.res;
     if (!res.body || c.req.method === "HEAD") return;
-    if (!acceptsGzip(c)) return;
+    if (!acceptsGzip(c.req.raw)) return;
     if (res.headers.has("Content-Encoding") || /\bno-transform\b/i.test(res.headers.get("Cache-Control") ?? "")) return;
     // Event streams (SSE) must flow as they are produced; everything else is a finite reply.
     if (/^text\/event-stream/i.test(res.headers.get("Content-Type") ?? "")) return;

@@ -24,20 +24,37 @@ export const STATUS_BY_CODE = {
   METHOD_NOT_ALLOWED: 405,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;
 
-/** A JSON error reply with a stable code. */
-export function errorJson(c: Context, code: ErrorCode | "INTERNAL", message: string, status: ContentfulStatusCode): Response {
+type ErrorReplyCode = ErrorCode | "INTERNAL";
+
+/** A JSON error reply with a stable code; through Hono, so headers a route set with `c.header` go along. */
+export function errorJson(c: Context, code: ErrorReplyCode, message: string, status: ContentfulStatusCode): Response {
   return c.json({ error: { code, message } }, status);
 }
 
-/** `app.onError`: LuigidError by its code, Hono's own HTTP errors as they are, anything else a logged 500. */
-export function errorResponse(error: Error, c: Context, log: Logger = stderrLogger): Response {
-  if (error instanceof LuigidError) return errorJson(c, error.code, error.message, STATUS_BY_CODE[error.code]);
+/** The same reply without a Hono Context (the RPC lane): the same body and Content-Type as c.json. */
+export function jsonError(code: ErrorReplyCode, message: string, status: ContentfulStatusCode): Response {
+  return new Response(JSON.stringify({ error: { code, message } }), { status, headers: { "Content-Type": "application/json" } });
+}
+
+/** LuigidError by its code, Hono's own HTTP errors as they are, anything else a logged 500. */
+function mapError(error: unknown, request: Request, log: Logger, json: (code: ErrorReplyCode, message: string, status: ContentfulStatusCode) => Response): Response {
+  if (error instanceof LuigidError) return json(error.code, error.message, STATUS_BY_CODE[error.code]);
   if (error instanceof HTTPException) {
-    if (error.status === 413) return errorJson(c, "PAYLOAD_TOO_LARGE", "request body too large", 413);
+    if (error.status === 413) return json("PAYLOAD_TOO_LARGE", "request body too large", 413);
     return error.getResponse();
   }
-  log.error(`Uncaught exception ${c.req.method} ${c.req.url}`, error);
-  return errorJson(c, "INTERNAL", "internal error; see the scheduler log", 500);
+  log.error(`Uncaught exception ${request.method} ${request.url}`, error);
+  return json("INTERNAL", "internal error; see the scheduler log", 500);
+}
+
+/** `app.onError`. */
+export function errorResponse(error: Error, c: Context, log: Logger = stderrLogger): Response {
+  return mapError(error, c.req.raw, log, (code, message, status) => errorJson(c, code, message, status));
+}
+
+/** An error of the RPC lane, which answers without Hono: as errorResponse would. */
+export function errorReply(error: unknown, request: Request, log: Logger = stderrLogger): Response {
+  return mapError(error, request, log, jsonError);
 }
 
 /**

@@ -1,52 +1,24 @@
 /**
- * HTTP area: access log, CORS, auth, /metrics, /healthz, /readyz (issue 7).
+ * HTTP area: CORS, auth, /metrics, /healthz, /readyz (issue 7); the access
+ * log wraps the whole app (access-log.ts).
  * Registered first, so its middleware wraps every other route.
  * @module
  */
 import type { Context, Hono } from "hono";
-import { getConnInfo } from "hono/bun";
-import { stderrLogger } from "../lib/log.ts";
 import { AUTH_REALM } from "../ops/auth.ts";
 import { actualHeaders, preflightHeaders } from "../ops/cors.ts";
 import { METRICS_CONTENT_TYPE } from "../ops/metrics/metrics.ts";
-import { installOps } from "../ops/ops.ts";
+import { type Ops, installOps } from "../ops/ops.ts";
 import type { AppContext } from "./context.ts";
 import { errorJson, readOnly } from "./errors.ts";
 import { HEALTH_PATH, READY_PATH, healthResponse, readyResponse } from "./ops/probes.ts";
-import { pathAndQuery, rawPathname } from "./url.ts";
+import { rawPathname } from "./url.ts";
 
-/** Long GET URLs carry whole task graphs; the access log keeps their start. */
-const MAX_LOGGED_URI = 2000;
-
-function remoteAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? "";
-  } catch {
-    return ""; // unix socket or an in-process request: no peer address
-  }
-}
-
-function uriOf(c: Context): string {
-  const url = pathAndQuery(c.req.url);
-  const uri = url.pathname + url.search;
-  return uri.length > MAX_LOGGED_URI ? `${uri.slice(0, MAX_LOGGED_URI)}…` : uri;
-}
-
-export function mountOps(app: Hono, ctx: AppContext): void {
+/** Mounts the area; returns the ops in use (the app's fetch needs to know whether auth is on). */
+export function mountOps(app: Hono, ctx: AppContext): Ops {
   // startServer installs ops and passes them in; an app built bare (tests of other areas) gets its own.
   const ops = ctx.ops ?? installOps(ctx.service, ctx.config, { log: ctx.log });
-  const access = (ctx.log ?? stderrLogger).child("tornado.access");
   const { cors } = ctx.config;
-
-  // Access log, Luigi's shape: `200 POST /api/get_work (10.1.2.3) 17.13ms`.
-  app.use("*", async (c, next) => {
-    const started = performance.now();
-    await next();
-    const ms = (performance.now() - started).toFixed(2);
-    const status = c.res.status;
-    const level = status >= 500 ? "ERROR" : status >= 400 ? "WARNING" : "INFO";
-    access.log(level, `${status} ${c.req.method} ${uriOf(c)} (${remoteAddress(c)}) ${ms}ms`);
-  });
 
   // Probes stay open whatever the auth settings: orchestrators carry no credentials.
   app.get(HEALTH_PATH, () => healthResponse());
@@ -97,4 +69,5 @@ export function mountOps(app: Hono, ctx: AppContext): void {
 
   app.get("/metrics", (c) => c.body(ops.metrics.render(), 200, { "Content-Type": METRICS_CONTENT_TYPE }));
   app.all("/metrics", readOnly((method) => `${method} is not allowed here: /metrics is read with GET`));
+  return ops;
 }
