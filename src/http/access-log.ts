@@ -28,15 +28,14 @@ function uriOf(url: string): string {
   return uri.length > MAX_LOGGED_URI ? `${uri.slice(0, MAX_LOGGED_URI)}…` : uri;
 }
 
-/** `fetch` with a line logged per request; its second argument, when given, is Bun's server (Hono's env). */
-export function withAccessLog<Rest extends unknown[]>(
+/** `fetch` with a line logged per request; `env`, when given, is Bun's server (Hono's env). */
+export function withAccessLog<Env, ExecutionCtx>(
   access: Logger,
-  fetch: (request: Request, ...rest: Rest) => Response | Promise<Response>,
-): (request: Request, ...rest: Rest) => Promise<Response> {
-  return async (request, ...rest) => {
+  fetch: (request: Request, env?: Env, executionCtx?: ExecutionCtx) => Response | Promise<Response>,
+): (request: Request, env?: Env, executionCtx?: ExecutionCtx) => Promise<Response> {
+  return async (request, env, executionCtx) => {
     const started = performance.now();
-    const response = await fetch(request, ...rest);
-    const env = rest[0];
+    const response = await fetch(request, env, executionCtx);
     const ms = (performance.now() - started).toFixed(2);
     const status = response.status;
     const level = status >= 500 ? "ERROR" : status >= 400 ? "WARNING" : "INFO";

@@ -45,13 +45,12 @@ export function mountApi(app: Hono, ctx: AppContext): void {
     // Checked before the arguments are looked at, as Luigi does.
     if (!isRpcMethod(method)) throw new LuigidError("UNKNOWN_METHOD", `unknown RPC method ${JSON.stringify(method)}`);
     const args = await readArguments(c);
-    return await rpcReply(ctx, method, args, c.req.raw);
+    return rpcReply(await ctx.service.call(method, args), c.req.raw);
   });
 }
 
-/** Calls the method and makes its reply. */
-async function rpcReply(ctx: AppContext, method: string, args: Record<string, unknown>, request: Request): Promise<Response> {
-  const response = await ctx.service.call(method, args);
+/** The reply to a call that answered `response`. */
+function rpcReply(response: unknown, request: Request): Response {
   // Big listings come serialised already, envelope included (and gzipped when big).
   if (response instanceof JsonReply) return jsonReplyResponse(acceptsGzip(request), response, JSON_UTF8);
   // JSON.stringify turns non-finite numbers into null, which browsers can parse.
@@ -85,10 +84,17 @@ export function rpcLane(ctx: AppContext, authEnabled: boolean): ((request: Reque
   };
 }
 
+/** One async function for the whole call: each await in a helper of its own would cost a promise and a frame. */
 async function answer(ctx: AppContext, method: string, request: Request): Promise<Response> {
   try {
-    const text = await urlencodedData(request);
-    return await rpcReply(ctx, method, text === undefined ? {} : decodeData(text), request);
+    let body: string;
+    try {
+      body = await request.text();
+    } catch (error) {
+      throw notAForm(error);
+    }
+    const data = dataField(body);
+    return rpcReply(await ctx.service.call(method, data === undefined ? {} : decodeData(data)), request);
   } catch (error) {
     return errorReply(error, request, ctx.log);
   }
@@ -140,7 +146,7 @@ async function bodyData(c: Context): Promise<string | undefined> {
   try {
     form = await c.req.parseBody({ all: true });
   } catch (error) {
-    throw new LuigidError("BAD_REQUEST", "the request body is not a valid form", { cause: error });
+    throw notAForm(error);
   }
   let value = form.data;
   if (Array.isArray(value)) value = value.at(-1);
@@ -156,11 +162,21 @@ async function bodyData(c: Context): Promise<string | undefined> {
  * decodes exactly as FormData does for this type (test/http/api-form.test.ts).
  */
 async function urlencodedData(request: Request): Promise<string | undefined> {
-  let text: string;
+  let body: string;
   try {
-    text = await request.text();
+    body = await request.text();
   } catch (error) {
-    throw new LuigidError("BAD_REQUEST", "the request body is not a valid form", { cause: error });
+    throw notAForm(error);
   }
-  return new URLSearchParams(text).getAll("data").at(-1);
+  return dataField(body);
+}
+
+/** A body that could not be read. */
+function notAForm(cause: unknown): LuigidError {
+  return new LuigidError("BAD_REQUEST", "the request body is not a valid form", { cause });
+}
+
+/** The last `data` field of a urlencoded body. */
+function dataField(body: string): string | undefined {
+  return new URLSearchParams(body).getAll("data").at(-1);
 }

@@ -53,8 +53,14 @@ export class SchedulerService {
     const started = performance.now();
     let ok = false;
     try {
-      const result = this.run((engine, now) => dispatch(engine, method, args, now));
-      await this.flush();
+      // run() and flush(), inlined: every call would otherwise make a closure and an async frame more.
+      let result: unknown;
+      try {
+        result = dispatch(this.engine, method, args, this.clock.now());
+      } finally {
+        this.publish();
+      }
+      for (const listener of this.listeners) if (listener.flush) await listener.flush();
       ok = true;
       return result;
     } finally {
