@@ -12,7 +12,7 @@ import { bodyLimit } from "hono/body-limit";
 import { LuigidError } from "../lib/errors.ts";
 import { JsonSyntaxError, parseTolerantJson } from "../lib/tolerant-json.ts";
 import { isRpcMethod, JsonReply } from "../rpc/table.ts";
-import { acceptsGzip, apiReply, jsonReplyResponse } from "./compress.ts";
+import { apiReply, jsonReplyResponse } from "./compress.ts";
 import type { AppContext } from "./context.ts";
 import { errorJson, errorReply } from "./errors.ts";
 import { pathAndQuery, rawPathname } from "./url.ts";
@@ -52,9 +52,9 @@ export function mountApi(app: Hono, ctx: AppContext): void {
 /** The reply to a call that answered `response`. */
 function rpcReply(response: unknown, request: Request): Response {
   // Big listings come serialised already, envelope included (and gzipped when big).
-  if (response instanceof JsonReply) return jsonReplyResponse(acceptsGzip(request), response, JSON_UTF8);
+  if (response instanceof JsonReply) return jsonReplyResponse(request, response, JSON_UTF8);
   // JSON.stringify turns non-finite numbers into null, which browsers can parse.
-  return apiReply(acceptsGzip(request), JSON.stringify({ response: response ?? null }), JSON_UTF8);
+  return apiReply(request, JSON.stringify({ response: response ?? null }), JSON_UTF8);
 }
 
 const URLENCODED = /^application\/x-www-form-urlencoded/i;

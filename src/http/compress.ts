@@ -16,7 +16,7 @@ const MIN_BYTES = 1024;
 const FAST_ABOVE_BYTES = 1 << 20;
 
 /** Whether the client takes gzip (Python's requests and browsers always do). */
-export function acceptsGzip(request: Request): boolean {
+function acceptsGzip(request: Request): boolean {
   return /\bgzip\b/i.test(request.headers.get("Accept-Encoding") ?? "");
 }
 
@@ -25,13 +25,14 @@ function gzipLevel(bytes: number): 1 | 6 {
 }
 
 /**
- * An /api reply (`gzip`: the client takes it). The route knows its body and its size, so it decides here
+ * An /api reply to `request`. The route knows its body and its size, so it decides here
  * and the replies skip gzipReplies: most RPCs answer in well under 1 KB, and
  * inspecting each finished Response's headers afterwards cost ~3 µs per call.
  */
-export function apiReply(gzip: boolean, body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string>): Response {
+export function apiReply(request: Request, body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string>): Response {
   const length = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
-  if (length < MIN_BYTES || !gzip) {
+  // The header is read only for a reply big enough to compress: most are not.
+  if (length < MIN_BYTES || !acceptsGzip(request)) {
     return new Response(body, { status: 200, headers: { ...headers, "Content-Length": String(length) } });
   }
   const zipped = Bun.gzipSync(typeof body === "string" ? Buffer.from(body) : body, { level: gzipLevel(length) });
@@ -46,12 +47,12 @@ export function apiReply(gzip: boolean, body: string | Uint8Array<ArrayBuffer>, 
  * goes out as it is to a client that takes gzip (decompressed for one that
  * does not); a small one is compressed like any other reply.
  */
-export function jsonReplyResponse(gzip: boolean, reply: JsonReply, headers: Record<string, string>): Response {
-  if (reply.gzipped && gzip) {
+export function jsonReplyResponse(request: Request, reply: JsonReply, headers: Record<string, string>): Response {
+  if (reply.gzipped && acceptsGzip(request)) {
     const body = reply.body;
     return new Response(body, { status: 200, headers: { ...headers, "Content-Encoding": "gzip", "Content-Length": String(body.byteLength), Vary: "Accept-Encoding" } });
   }
-  return apiReply(gzip, reply.envelope(), headers);
+  return apiReply(request, reply.envelope(), headers);
 }
 
 /** Every reply but /api's (history pages, UI assets, /metrics): compressed after the route made it. */

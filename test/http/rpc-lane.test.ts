@@ -6,6 +6,7 @@
  */
 import { beforeAll, describe, expect, test } from "bun:test";
 import { rpcLane } from "../../src/http/api.ts";
+import { createLogger } from "../../src/lib/log.ts";
 import { createTestApp } from "../support/app.ts";
 
 const URLENCODED = "application/x-www-form-urlencoded";
@@ -106,7 +107,6 @@ describe("the lane answers as Hono's route does", () => {
 describe("through the app", () => {
   test("a worker's call goes through the lane and still gets its access-log line", async () => {
     const lines: string[] = [];
-    const { createLogger } = await import("../../src/lib/log.ts");
     const t = createTestApp({ context: { log: createLogger("luigi.server", { sink: (line) => lines.push(line) }) } });
     const response = await t.app.request(workerPost("ping", data({ worker: "w" })));
     expect(response.status).toBe(200);
@@ -119,7 +119,6 @@ describe("through the app", () => {
 
   test("an unexpected error in the lane, not Hono's handler, is a logged 500 with a JSON reason, and the next call is answered", async () => {
     const lines: string[] = [];
-    const { createLogger } = await import("../../src/lib/log.ts");
     const t = createTestApp({ context: { log: createLogger("luigi.server", { sink: (line) => lines.push(line) }) } });
     const original = t.service.call.bind(t.service);
     t.service.call = (() => Promise.reject(new TypeError("boom in the engine"))) as typeof t.service.call;
