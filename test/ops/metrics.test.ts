@@ -162,6 +162,39 @@ describe("registry", () => {
     expect(registry.render()).toBe('# HELP c_total h\n# TYPE c_total counter\nc_total{k="a"} 2.0\nc_total{k="b"} 1.0\nc_total{k="__other__"} 2.0\n');
   });
 
+  test("incOne counts as inc([value]) does, the cap included, however often a folded value comes back", () => {
+    const registry = new Registry(() => 0);
+    const counter = registry.counter({ name: "c_total", help: "h", labelNames: ["k"], labelCap: 2 });
+    for (const value of ["a", "b", "c", "d", "a", "c", "c"]) counter.incOne(value);
+    counter.inc(["b"]);
+    expect(registry.render()).toBe('# HELP c_total h\n# TYPE c_total counter\nc_total{k="a"} 2.0\nc_total{k="b"} 2.0\nc_total{k="__other__"} 4.0\n');
+  });
+
+  test("histogram buckets are cumulative, a value on a bound counts in that bucket, one over every bound only in +Inf", () => {
+    const registry = new Registry(() => 0);
+    const histogram = registry.histogram({ name: "h_seconds", help: "h", labelNames: ["m"], labelCap: 1, buckets: [0.5, 0.125, 1] });
+    for (const value of [0.125, 0.0625, 0.25, 1, 7]) histogram.observeOne("x", value);
+    histogram.observe(["x"], 0.375);
+    histogram.observeOne("y", 0.015625); // over the cap: __other__
+    histogram.observe(["z"], 2);
+    expect(histogram.count("x")).toBe(6);
+    const lines = registry.render().split("\n").filter((line) => line.startsWith("h_seconds"));
+    expect(lines).toEqual([
+      'h_seconds_bucket{le="0.125",m="x"} 2.0',
+      'h_seconds_bucket{le="0.5",m="x"} 4.0',
+      'h_seconds_bucket{le="1.0",m="x"} 5.0',
+      'h_seconds_bucket{le="+Inf",m="x"} 6.0',
+      'h_seconds_sum{m="x"} 8.8125',
+      'h_seconds_count{m="x"} 6.0',
+      'h_seconds_bucket{le="0.125",m="__other__"} 1.0',
+      'h_seconds_bucket{le="0.5",m="__other__"} 1.0',
+      'h_seconds_bucket{le="1.0",m="__other__"} 1.0',
+      'h_seconds_bucket{le="+Inf",m="__other__"} 2.0',
+      'h_seconds_sum{m="__other__"} 2.015625',
+      'h_seconds_count{m="__other__"} 2.0',
+    ]);
+  });
+
   test("numbers print as prometheus_client's floatToGoString does (checked against it)", () => {
     const cases: Array<[number, string]> = [
       [1, "1.0"], [0, "0.0"], [2.5, "2.5"], [1795269201.956492, "1.795269201956492e+09"], [4.797893524169922, "4.797893524169922"],

@@ -115,15 +115,15 @@ export class Metrics {
   }
 
   readonly observeCall: CallObserver = (method, seconds, ok) => {
-    this.rpcDuration.observe([method], seconds);
-    if (!ok) this.rpcErrors.inc([method]);
+    this.rpcDuration.observeOne(method, seconds);
+    if (!ok) this.rpcErrors.incOne(method);
   };
 
   readonly listener: EngineListener = {
     name: "metrics",
     onChange: (events: readonly EngineEvent[], _changes: ChangeSet) => {
       for (const event of events) {
-        this.events.inc([event.type]);
+        this.events.incOne(event.type);
         this.luigi?.handle(event);
       }
     },
