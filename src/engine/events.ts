@@ -11,8 +11,9 @@ import type { Seconds, TaskStatus } from "./types.ts";
 export interface TaskFacts {
   id: string;
   family: string;
-  params: Record<string, unknown>;
-  paramVisibilities: Record<string, number>;
+  /** Shared with the task (taskFacts says why): read, never write. */
+  params: Readonly<Record<string, unknown>>;
+  paramVisibilities: Readonly<Record<string, number>>;
   status: TaskStatus;
   time: Seconds;
   updated: Seconds;

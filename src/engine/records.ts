@@ -244,19 +244,26 @@ export function newWorkerRecord(id: string, now: Seconds): WorkerRecord {
   };
 }
 
+/**
+ * What an event keeps of a task, as of the event. The parameter maps are the
+ * task's own: the engine only ever replaces them (add_task, through ownMap),
+ * never edits them, so sharing them costs an event nothing yet keeps its
+ * moment. The resources map may be edited in place (a batch member's is its
+ * resources_running, quirk 34), so it is copied.
+ */
 export function taskFacts(task: TaskRecord): TaskFacts {
   return {
     id: task.id,
     family: task.family,
-    params: { ...task.params },
-    paramVisibilities: { ...task.paramVisibilities },
+    params: task.params,
+    paramVisibilities: task.paramVisibilities,
     status: task.status,
     time: task.time,
     updated: task.updated,
     timeRunning: task.timeRunning,
     workerRunning: task.workerRunning,
     priority: task.priority,
-    resources: { ...task.resources },
+    resources: ownMap(task.resources),
   };
 }
 

@@ -84,6 +84,22 @@ describe("events", () => {
     s.getWork("X", direct);
     expect(event).toMatchObject({ type: "history", task: { id: "A", status: "PENDING", params: { p: "1" } } });
   });
+
+  test("event facts keep a batch member's resources as they were, though the decrease edits the member's own map (quirk 34)", () => {
+    const s = new Sched(config);
+    s.resources({ x: 3 });
+    s.batcher("X", "F", ["p"]);
+    for (const p of ["1", "2"]) s.add(`F${p}`, "X", { family: "F", params: { p }, batchable: true, resources: { x: 3 } });
+    s.engine.drainEvents();
+    const reply = s.getWork("X", direct);
+    const batchId = reply.handout?.kind === "batch" ? reply.handout.batchId : "";
+    const handedOut = s.engine.drainEvents();
+    s.add("F_1_2", "X", { family: "F", params: { p: "1,2" }, batchId, status: "RUNNING", resources: { x: 3 } });
+    s.engine.decreaseRunningTaskResources({ taskId: "F_1_2", decreaseResources: { x: 1 } }, s.now);
+    expect(s.engine.getTask("F1")?.resources).toEqual({ x: 2 });
+    const member = handedOut.find((e) => e.type === "status_changed" && e.task.id === "F1");
+    expect(member).toMatchObject({ to: "BATCH_RUNNING", task: { resources: { x: 3 }, params: { p: "1" } } });
+  });
 });
 
 describe("changes and version", () => {
