@@ -62,6 +62,8 @@ describe("the wire table", () => {
     ["add_task", { task_id: "T", worker: "w", deps: "A" }],
     ["add_task", { task_id: "T", worker: "w", resources: { cpu: "1" } }],
     ["get_work", { host: "h" }],
+    ["get_work", { worker: "w", host: 3 }],
+    ["get_work", { worker: "w", host: ["h"] }],
     ["add_worker", { worker: "w", info: "x" }],
     ["add_worker", { worker: "w", info: [["only-a-key"]] }],
     ["add_worker", { worker: "w", info: [[{ toString: 1 }, "x"]] }],
@@ -90,6 +92,19 @@ describe("the wire table", () => {
     const local = new Engine(DEFAULT_ENGINE_CONFIG);
     dispatch(local, "add_worker", { worker: "w", info: [["host", "h"], [1, "one"], [true, "yes"], [null, "none"]] }, 0);
     expect(local.getWorker("w")!.info).toEqual({ host: "h", 1: "one", true: "yes", null: "none" });
+  });
+
+  test.each([
+    [{ host: "vm" }, "vm"],
+    [{ host: "" }, ""],
+    [{ host: null }, null],
+    [{}, null],
+  ])("get_work's host %j reaches the task's RUNNING event as %j", (hostArg, expected) => {
+    const local = new Engine(DEFAULT_ENGINE_CONFIG);
+    dispatch(local, "add_task", { task_id: "A", worker: "w" }, 0);
+    local.drainEvents();
+    expect(dispatch(local, "get_work", { worker: "w", ...hostArg }, 0)).toMatchObject({ task_id: "A" });
+    expect(local.drainEvents().find((e) => e.type === "history")).toMatchObject({ status: "RUNNING", host: expected });
   });
 
   test("forgive_failures and mark_as_done without a task id answer with nulls, as Luigi's defaults do", () => {
