@@ -142,11 +142,14 @@ abstract class Family {
 class OneLabel<S extends { labels: string[] }> {
   private readonly map = new Map<string, S>();
 
-  get(value: string): S | undefined {
-    return this.map.get(value);
+  /** `find` is the family's own path from label values to a series (bounds, key), taken on a miss. */
+  constructor(private readonly find: (values: readonly string[]) => S) {}
+
+  of(value: string): S {
+    return this.map.get(value) ?? this.admit(value, this.find([value]));
   }
 
-  admit(value: string, series: S): S {
+  private admit(value: string, series: S): S {
     if (series.labels.length === 1 && series.labels[0] === value) this.map.set(value, series);
     return series;
   }
@@ -161,7 +164,8 @@ interface Series {
 /** Counter or gauge with explicit label values; series print in creation order. */
 abstract class ScalarFamily extends Family {
   protected readonly series = new Map<string, Series>();
-  private readonly byValue = new OneLabel<Series>();
+  /** The per-call path of a one-label family (see OneLabel). */
+  protected readonly byValue = new OneLabel<Series>((values) => this.get(values));
 
   constructor(
     options: FamilyOptions,
@@ -178,11 +182,6 @@ abstract class ScalarFamily extends Family {
       this.series.set(key, series);
     }
     return series;
-  }
-
-  /** The per-call path of a one-label family (see OneLabel). */
-  protected one(value: string): Series {
-    return this.byValue.get(value) ?? this.byValue.admit(value, this.get([value]));
   }
 
   value(...values: string[]): number | undefined {
@@ -213,7 +212,7 @@ export class Counter extends ScalarFamily {
 
   /** inc([value]) for a one-label counter, without the label array and key: the per-RPC path. */
   incOne(value: string): void {
-    this.one(value).value += 1;
+    this.byValue.of(value).value += 1;
   }
 }
 
@@ -279,7 +278,7 @@ interface HistogramSeries {
 export class Histogram extends Family {
   readonly type = "histogram";
   private readonly series = new Map<string, HistogramSeries>();
-  private readonly byValue = new OneLabel<HistogramSeries>();
+  private readonly byValue = new OneLabel<HistogramSeries>((values) => this.seriesOf(values));
   readonly bounds: readonly number[];
 
   constructor(options: FamilyOptions & { buckets: readonly number[] }) {
@@ -294,7 +293,7 @@ export class Histogram extends Family {
 
   /** observe([label], value) for a one-label histogram, without the label array and key: the per-RPC path. */
   observeOne(label: string, value: number): void {
-    this.record(this.byValue.get(label) ?? this.byValue.admit(label, this.seriesOf([label])), value);
+    this.record(this.byValue.of(label), value);
   }
 
   private seriesOf(values: readonly string[]): HistogramSeries {
