@@ -170,21 +170,12 @@ function taskGetter(key: string, read: (engine: Engine, args: A.TaskIdArgs, now:
 const TABLE: Readonly<Record<string, MethodSpec<unknown>>> = {
   add_task: method({ decode: decodeAddTask, run: (engine, args, now) => (engine.addTask(args, now), null) }),
   get_work: method({
-    decode: (args): A.GetWorkArgs => {
-      // The host is read here first, not only through optionalString: inlined,
-      // that getter's reads carry the type profile of every method's string
-      // arguments, and under load get_work kept failing the type JSC had
-      // guessed from them (~100 times, then its optimized code was thrown away
-      // and compiled again, over and over). A string from this read of its own
-      // settles that; anything else still goes through the getter's checks.
-      const host = args.args.host;
-      return {
-        worker: args.string("worker"),
-        host: typeof host === "string" ? host : args.optionalString("host"),
-        assistant: args.flag("assistant", false),
-        currentTasks: args.optionalStringList("current_tasks"),
-      };
-    },
+    decode: (args): A.GetWorkArgs => ({
+      worker: args.string("worker"),
+      host: args.optionalString("host"),
+      assistant: args.flag("assistant", false),
+      currentTasks: args.optionalStringList("current_tasks"),
+    }),
     run: (engine, args, now) => wireGetWork(engine.getWork(args, now)),
   }),
   count_pending: method({ decode: workerOnly, run: (engine, args, now) => wireCounts(engine.countPending(args, now)) }),
