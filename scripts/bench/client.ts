@@ -14,25 +14,39 @@ import { SocketPool } from "./http-client.ts";
  */
 export type ClientKind = "socket" | "fetch";
 
-/** Call latencies in ms, per method. */
+export interface LatenciesJSON {
+  byMethod: Record<string, number[]>;
+  spans: number[];
+}
+
+/** Call latencies in ms, per method, and when each call started. */
 export class Latencies {
   readonly byMethod = new Map<string, number[]>();
+  /** Every call as a pair: its start (performance.now() of the process that sent it) and its latency. */
+  readonly spans: number[] = [];
   calls = 0;
 
-  record(method: string, ms: number): void {
+  record(method: string, ms: number, startedAt = Number.NaN): void {
     let list = this.byMethod.get(method);
     if (!list) this.byMethod.set(method, (list = []));
     list.push(ms);
+    this.spans.push(startedAt, ms);
     this.calls++;
   }
 
-  /** Every latency of another Latencies (one sent over from the rounds driver). */
-  merge(byMethod: Record<string, number[]>): void {
-    for (const [method, list] of Object.entries(byMethod)) for (const ms of list) this.record(method, ms);
+  /** Every call of another Latencies (one sent over from the rounds driver). */
+  merge(other: LatenciesJSON): void {
+    for (const [method, list] of Object.entries(other.byMethod)) {
+      let own = this.byMethod.get(method);
+      if (!own) this.byMethod.set(method, (own = []));
+      for (const ms of list) own.push(ms);
+      this.calls += list.length;
+    }
+    for (const x of other.spans) this.spans.push(x);
   }
 
-  toJSON(): Record<string, number[]> {
-    return Object.fromEntries(this.byMethod);
+  toJSON(): LatenciesJSON {
+    return { byMethod: Object.fromEntries(this.byMethod), spans: this.spans };
   }
 
   print(): void {
@@ -42,6 +56,31 @@ export class Latencies {
       const row = [percentile(list, 50), percentile(list, 99), list.at(-1)!].map((x) => x.toFixed(2).padStart(9)).join(" ");
       console.log(`  ${method.padEnd(20)} ${String(list.length).padStart(7)} ${row}`);
     }
+  }
+
+  /**
+   * The calls slower than `ms`, grouped into episodes: calls whose spans
+   * overlap (or come within `gapMs` of each other) are one episode. Returns
+   * how many calls each episode held up. A tail made of per-call cost gives
+   * episodes of one call; one made of stalls (a collection, a thread that has
+   * no core) gives episodes of about as many calls as were in flight.
+   */
+  slowEpisodes(ms: number, gapMs = 1): number[] {
+    const slow: [number, number][] = [];
+    for (let i = 0; i < this.spans.length; i += 2) {
+      const start = this.spans[i]!;
+      const latency = this.spans[i + 1]!;
+      if (latency > ms && !Number.isNaN(start)) slow.push([start, start + latency]);
+    }
+    slow.sort((a, b) => a[0] - b[0]);
+    const episodes: number[] = [];
+    let end = Number.NEGATIVE_INFINITY;
+    for (const [start, stop] of slow) {
+      if (start <= end + gapMs) episodes[episodes.length - 1]!++;
+      else episodes.push(1);
+      end = Math.max(end, stop);
+    }
+    return episodes;
   }
 
   p99(method: string): number {
@@ -83,7 +122,7 @@ export class Client {
       status = reply.status;
       text = await reply.text();
     } else ({ status, text } = await poolFor(this.base).post(`/api/${method}`, body));
-    this.latencies.record(method, performance.now() - started);
+    this.latencies.record(method, performance.now() - started, started);
     if (status !== 200) throw new Error(`${method} answered ${status}: ${text.slice(0, 300)}`);
     return (JSON.parse(text) as { response: T }).response;
   }

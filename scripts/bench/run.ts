@@ -37,7 +37,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Subprocess } from "bun";
 import type { TaskRecord, WorkerRecord } from "../../src/engine/types.ts";
-import { Client, type ClientKind, Latencies, type WorkReply, workRounds } from "./client.ts";
+import { Client, type ClientKind, Latencies, type LatenciesJSON, type WorkReply, workRounds } from "./client.ts";
 import { type BenchTask, buildDag, doneArgs, freshTask, freshTasks, hashedId, percentile, scheduleArgs, schedulingOrder, workerId } from "./dag.ts";
 
 const { values } = parseArgs({
@@ -221,6 +221,18 @@ async function printServerSide(base: string, methods: string[], since?: Histogra
   if (commits !== undefined) console.log(`  state file: ${commits} group commits since start`);
 }
 
+/**
+ * How the calls over `ms` came: one at a time, or together in stalls that held
+ * up every call in flight (the measured rounds keep W in flight).
+ */
+function printSlowEpisodes(latencies: Latencies, ms: number): void {
+  const episodes = latencies.slowEpisodes(ms);
+  const calls = episodes.reduce((sum, n) => sum + n, 0);
+  if (calls === 0) return void console.log(`  no call over ${ms} ms`);
+  const sizes = [...episodes].sort((a, b) => a - b);
+  console.log(`  calls over ${ms} ms: ${calls}, in ${episodes.length} episodes of overlapping calls (median ${percentile(sizes, 50)} calls each, ${episodes.filter((n) => n >= W).length} holding up ${W} or more)`);
+}
+
 interface RoundsReport {
   seconds: number;
   latencies: Latencies;
@@ -242,7 +254,7 @@ function startRoundsDriver(base: string): { pid: number; next(): Promise<RoundsR
       if (newline >= 0) {
         const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
-        const { seconds, latencies } = JSON.parse(line) as { seconds: number; latencies: Record<string, number[]> };
+        const { seconds, latencies } = JSON.parse(line) as { seconds: number; latencies: LatenciesJSON };
         const merged = new Latencies();
         merged.merge(latencies);
         return { seconds, latencies: merged };
@@ -374,6 +386,7 @@ async function scenarioPending(): Promise<void> {
   const threadsAfter = { server: threadTimes(server.proc.pid), client: threadTimes(driver.pid) };
   console.log(`  ${W} workers at once, get_work + DONE report, ${W * ROUNDS_PER_WORKER} rounds from ${dag.length} pending down to ${Math.max(0, dag.length - W * ROUNDS_PER_WORKER)}, in ${seconds.toFixed(2)} s; server RSS ${server.rssMb().rss.toFixed(0)} MB`);
   work.print();
+  printSlowEpisodes(work, 2);
   await printServerSide(server.base, ["add_task", "get_work"], beforeRounds);
   // Where the two cores went meanwhile (ms on a CPU / ms ready but waiting for one, per thread).
   console.log(threadTimesLine("  threads, server", threadsBefore.server, threadsAfter.server));
