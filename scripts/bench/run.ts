@@ -19,8 +19,10 @@
  *             and a DONE report (the pending count stays put); then get_work
  *             + DONE rounds from the W workers at once: 8,000 new tasks and
  *             8,000 rounds as a warm-up of that mix (printed apart), then
- *             8,000 measured, with where each thread's CPU time went meanwhile
- *             (these from a process of their own: rounds-driver.ts);
+ *             8,000 measured, with how their calls over 2 ms came (episodes
+ *             of overlapping calls: stalls that held up every call in flight)
+ *             and where each thread's CPU time went meanwhile (these from a
+ *             process of their own: rounds-driver.ts);
  * - million:  a state file of --known tasks (all DONE but 30,000 ready ones)
  *             restored by the binary, then get_work p99 right after the
  *             restore, in steady state (the next 8,000 rounds), and while
