@@ -186,7 +186,14 @@ function rounds(base: string, latencies: Latencies, perWorker = ROUNDS_PER_WORKE
 /** Cumulative bucket counts of luigid_rpc_duration_seconds per method, as /metrics has them now. */
 type Histograms = Map<string, Array<[number, number]>>;
 
-async function serverHistograms(base: string): Promise<{ histograms: Histograms; commits: string | undefined }> {
+/** What /metrics says now: the RPC histograms, and the state file's commits and WAL checkpoints. */
+interface ServerSnapshot {
+  histograms: Histograms;
+  /** Absent when the server keeps no state file. */
+  state?: { commits: number; checkpoints: number; lastCheckpointMs: number };
+}
+
+async function serverSnapshot(base: string): Promise<ServerSnapshot> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const histograms: Histograms = new Map();
   for (const line of text.split("\n")) {
@@ -198,7 +205,12 @@ async function serverHistograms(base: string): Promise<{ histograms: Histograms;
     if (!buckets) histograms.set(method, (buckets = []));
     buckets.push([le === "+Inf" ? Infinity : Number(le), Number(m[2])]);
   }
-  return { histograms, commits: text.match(/^luigid_state_commits (\S+)/m)?.[1] };
+  const gauge = (name: string) => text.match(new RegExp(`^${name} (\\S+)`, "m"))?.[1];
+  const commits = gauge("luigid_state_commits");
+  if (commits === undefined) return { histograms };
+  const checkpoints = Number(gauge("luigid_state_checkpoints") ?? NaN);
+  const lastCheckpointMs = Number(gauge("luigid_state_last_checkpoint_seconds") ?? NaN) * 1000;
+  return { histograms, state: { commits: Number(commits), checkpoints, lastCheckpointMs } };
 }
 
 /**
@@ -206,12 +218,13 @@ async function serverHistograms(base: string): Promise<{ histograms: Histograms;
  * of /metrics (time inside the server, including the durable commit; the
  * client figures add the HTTP round trip and queueing behind other clients).
  * Percentiles are bucket upper bounds; with `since`, only the calls made since
- * that snapshot count.
+ * that snapshot count, and the WAL checkpoints since then are counted (each one
+ * stops the server's thread while it copies pages back into the file).
  */
-async function printServerSide(base: string, methods: string[], since?: Histograms): Promise<void> {
-  const { histograms, commits } = await serverHistograms(base);
+async function printServerSide(base: string, methods: string[], since?: ServerSnapshot): Promise<void> {
+  const { histograms, state } = await serverSnapshot(base);
   for (const method of methods) {
-    const before = new Map(since?.get(method) ?? []);
+    const before = new Map(since?.histograms.get(method) ?? []);
     const buckets = (histograms.get(method) ?? []).map(([le, n]): [number, number] => [le, n - (before.get(le) ?? 0)]);
     if (buckets.length === 0) continue;
     buckets.sort((a, b) => a[0] - b[0]);
@@ -220,7 +233,9 @@ async function printServerSide(base: string, methods: string[], since?: Histogra
     const at = (p: number) => buckets.find(([, n]) => n >= total * p)![0] * 1000;
     console.log(`  server-side ${method}: ${total} calls, p50 ≤ ${at(0.5)} ms, p99 ≤ ${at(0.99)} ms`);
   }
-  if (commits !== undefined) console.log(`  state file: ${commits} group commits since start`);
+  if (!state) return;
+  const checkpoints = since?.state ? `; ${state.checkpoints - since.state.checkpoints} WAL checkpoints in this phase` : `; ${state.checkpoints} WAL checkpoints`;
+  console.log(`  state file: ${state.commits} group commits since start${checkpoints}, the last one ${state.lastCheckpointMs.toFixed(1)} ms`);
 }
 
 /**
@@ -382,7 +397,7 @@ async function scenarioPending(): Promise<void> {
   const shapeWarm = await driver.next();
   console.log(`  warm-up of the next phase's mix (from the rounds driver): ${W * ROUNDS_PER_WORKER} new tasks, then ${W * ROUNDS_PER_WORKER} rounds (get_work, DONE report) in ${shapeWarm.seconds.toFixed(2)} s, get_work p99 ${shapeWarm.latencies.p99("get_work").toFixed(2)} ms`);
 
-  const beforeRounds = (await serverHistograms(server.base)).histograms;
+  const beforeRounds = await serverSnapshot(server.base);
   const threadsBefore = { server: threadTimes(server.proc.pid), client: threadTimes(driver.pid) };
   const { seconds, latencies: work } = await driver.go();
   const threadsAfter = { server: threadTimes(server.proc.pid), client: threadTimes(driver.pid) };
@@ -450,7 +465,7 @@ async function scenarioMillion(): Promise<void> {
   // steady state, when a long-running scheduler spends its life, then with new tasks arriving.
   for (const { label: phase, newTasks } of MILLION_PHASES) {
     const work = new Latencies();
-    const beforeRounds = (await serverHistograms(server.base)).histograms;
+    const beforeRounds = await serverSnapshot(server.base);
     const seconds = await rounds(server.base, work, ROUNDS_PER_WORKER, W, newTasks ? freshTask : undefined);
     const { rss, peak } = server.rssMb();
     console.log(`  get_work + DONE report, ${phase} ${W * ROUNDS_PER_WORKER} rounds, in ${seconds.toFixed(2)} s; server RSS ${rss.toFixed(0)} MB (peak ${peak.toFixed(0)} MB)`);
