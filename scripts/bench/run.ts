@@ -235,7 +235,8 @@ async function printServerSide(base: string, methods: string[], since?: ServerSn
   }
   if (!state) return;
   const checkpoints = since?.state ? `; ${state.checkpoints - since.state.checkpoints} WAL checkpoints in this phase` : `; ${state.checkpoints} WAL checkpoints`;
-  console.log(`  state file: ${state.commits} group commits since start${checkpoints}, the last one ${state.lastCheckpointMs.toFixed(1)} ms`);
+  const last = state.checkpoints > 0 ? `, the last one ${state.lastCheckpointMs.toFixed(1)} ms` : "";
+  console.log(`  state file: ${state.commits} group commits since start${checkpoints}${last}`);
 }
 
 /**
