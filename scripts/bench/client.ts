@@ -27,9 +27,7 @@ export class Latencies {
   calls = 0;
 
   record(method: string, ms: number, startedAt = Number.NaN): void {
-    let list = this.byMethod.get(method);
-    if (!list) this.byMethod.set(method, (list = []));
-    list.push(ms);
+    this.listOf(method).push(ms);
     this.spans.push(startedAt, ms);
     this.calls++;
   }
@@ -37,12 +35,17 @@ export class Latencies {
   /** Every call of another Latencies (one sent over from the rounds driver). */
   merge(other: LatenciesJSON): void {
     for (const [method, list] of Object.entries(other.byMethod)) {
-      let own = this.byMethod.get(method);
-      if (!own) this.byMethod.set(method, (own = []));
+      const own = this.listOf(method);
       for (const ms of list) own.push(ms);
       this.calls += list.length;
     }
     for (const x of other.spans) this.spans.push(x);
+  }
+
+  private listOf(method: string): number[] {
+    let list = this.byMethod.get(method);
+    if (!list) this.byMethod.set(method, (list = []));
+    return list;
   }
 
   toJSON(): LatenciesJSON {
