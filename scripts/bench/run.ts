@@ -4,7 +4,7 @@
  * with every argument filled in) and prints throughput, per-method latency
  * and the server's memory.
  *
- *   bun scripts/bench/run.ts [--scenario all|machine|startup|schedule|pending|million]
+ *   bun scripts/bench/run.ts [--scenario all|machine|startup|schedule|pending|pending-brief|million]
  *                            [--binary dist/luigid] [--workers 8]
  *                            [--tasks 10000] [--pending 100000] [--known 1000000]
  *
@@ -26,6 +26,10 @@
  *             of overlapping calls: stalls that held up every call in flight)
  *             and where each thread's CPU time went meanwhile (these from a
  *             process of their own: rounds-driver.ts);
+ * - pending-brief: the pending scenario's fill, then 5 get_work + DONE rounds
+ *             from one worker and 3 listings, each call timed: for a server
+ *             too slow for the full scenario (Luigi's own luigid, through a
+ *             wrapper script given as --binary);
  * - million:  a state file of --known tasks (all DONE but 30,000 ready ones)
  *             restored by the binary, then get_work p99 right after the
  *             restore, in steady state (the next 8,000 rounds), and while
@@ -380,22 +384,64 @@ async function scenarioSchedule(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
-async function scenarioPending(): Promise<void> {
-  const n = Number(values.pending);
-  const dir = mkdtempSync(join(tmpdir(), "luigid-bench-"));
-  const server = await startServer(dir, join(dir, "state.db"));
+/** The pending scenarios' start: --pending tasks added by the W workers, then 5 s idle; prints rate, CPU, latencies and RSS. */
+async function fillPending(server: Server, label: string): Promise<BenchTask[]> {
   const fill = new Latencies();
-  const dag = buildDag(n, W);
+  const dag = buildDag(Number(values.pending), W);
   const owned = byOwner(dag);
   const cpu = { server: server.cpuSeconds(), client: ownCpuSeconds() };
   const started = performance.now();
   await Promise.all(owned.map((tasks, i) => schedule(new Client(server.base, fill, CLIENT), workerId(i), tasks)));
   const fillSeconds = (performance.now() - started) / 1000;
-  console.log(`\npending: ${dag.length} tasks added by ${W} workers in ${fillSeconds.toFixed(1)} s (${(fill.calls / fillSeconds).toFixed(0)} RPC/s); server RSS ${server.rssMb().rss.toFixed(0)} MB`);
+  console.log(`\n${label}: ${dag.length} tasks added by ${W} workers in ${fillSeconds.toFixed(1)} s (${(fill.calls / fillSeconds).toFixed(0)} RPC/s); server RSS ${server.rssMb().rss.toFixed(0)} MB`);
   console.log(cpuLine(server, fill.calls, cpu, fillSeconds));
   fill.print();
   await Bun.sleep(5000);
   console.log(`  server RSS after 5 s idle: ${server.rssMb().rss.toFixed(0)} MB`);
+  return dag;
+}
+
+/**
+ * The pending scenario cut short, for a server too slow for thousands of
+ * rounds at 100k tasks (Luigi's own luigid, given as --binary through a
+ * wrapper script): the fill, then 5 get_work + DONE rounds from one worker and
+ * 3 listings, each call timed.
+ */
+async function scenarioPendingBrief(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "luigid-bench-"));
+  const server = await startServer(dir, join(dir, "state.db"));
+  const dag = await fillPending(server, "pending-brief");
+  const client = new Client(server.base, new Latencies(), CLIENT);
+  const worker = workerId(0);
+  const timed = async <T>(call: () => Promise<T>): Promise<[T, number]> => {
+    const started = performance.now();
+    const reply = await call();
+    return [reply, performance.now() - started];
+  };
+  const gets: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const [reply, ms] = await timed(() => client.call<WorkReply>("get_work", { worker, host: "bench", assistant: false, current_tasks: [] }));
+    gets.push(ms);
+    if (reply.task_id) await client.call("add_task", doneArgs(worker, reply.task_id));
+  }
+  console.log(`  get_work at ${dag.length} pending, one worker, 5 rounds (each with a DONE report): ${gets.map((ms) => ms.toFixed(1)).join(" ")} ms`);
+  const lists: number[] = [];
+  let shown = 0;
+  for (let run = 0; run < 3; run++) {
+    const [reply, ms] = await timed(() => client.call<Record<string, unknown>>("task_list", { status: "PENDING", upstream_status: "", search: "" }));
+    lists.push(ms);
+    shown = Object.keys(reply).length;
+  }
+  const { rss, peak } = server.rssMb();
+  console.log(`  task_list of every PENDING task (${shown} tasks), 3 calls, with JSON.parse: ${lists.map((ms) => ms.toFixed(0)).join(" ")} ms; server RSS ${rss.toFixed(0)} MB (peak ${peak.toFixed(0)} MB)`);
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function scenarioPending(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "luigid-bench-"));
+  const server = await startServer(dir, join(dir, "state.db"));
+  const dag = await fillPending(server, "pending");
 
   const list = new Latencies();
   const lister = new Client(server.base, list, CLIENT);
@@ -524,8 +570,9 @@ async function scenarioMillion(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const scenarios: Record<string, () => Promise<void>> = { machine: scenarioMachine, startup: scenarioStartup, schedule: scenarioSchedule, pending: scenarioPending, million: scenarioMillion };
-const chosen = values.scenario === "all" ? Object.keys(scenarios) : values.scenario!.split(",");
+const scenarios: Record<string, () => Promise<void>> = { machine: scenarioMachine, startup: scenarioStartup, schedule: scenarioSchedule, pending: scenarioPending, "pending-brief": scenarioPendingBrief, million: scenarioMillion };
+// "all" leaves out pending-brief: the pending scenario measures the same and more.
+const chosen = values.scenario === "all" ? Object.keys(scenarios).filter((name) => name !== "pending-brief") : values.scenario!.split(",");
 console.log(`luigid benchmark: ${W} workers, ${values.client} client, binary ${values.binary}, ${navigator.hardwareConcurrency} CPUs`);
 for (const name of chosen) {
   const run = scenarios[name];
