@@ -329,7 +329,10 @@ async function scenarioMachine(): Promise<void> {
   const port = await freePort();
   const proc = Bun.spawn([process.execPath, join(import.meta.dir, "bare-server.ts"), String(port)], { stdout: "pipe", stderr: "inherit", env: serverEnv(tmpdir()) });
   const ready = await proc.stdout.pipeThrough(new TextDecoderStream()).getReader().read();
-  if (!ready.value?.startsWith("ready")) throw new Error(`bare-server.ts did not start (exit ${await proc.exited})`);
+  if (!ready.value?.startsWith("ready")) {
+    proc.kill();
+    throw new Error(`bare-server.ts did not start: ${JSON.stringify(ready.value ?? "")} (exit ${await proc.exited})`);
+  }
   const base = `http://127.0.0.1:${port}`;
   const rate = async (kind: ClientKind, inFlight: number) => Math.round(await closedLoop(base, kind, inFlight, 3)).toLocaleString("en-US");
   const fetch8 = await rate("fetch", 8);
