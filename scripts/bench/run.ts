@@ -40,7 +40,7 @@
  * measures the server with that option.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { freePort, serverEnv, statCpuSeconds, threadTimes, threadTimesLine, writeStateFile } from "./support.ts";
+import { freePort, serverEnv, startBareServer, statCpuSeconds, threadTimes, threadTimesLine, writeStateFile } from "./support.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -326,20 +326,12 @@ async function closedLoop(base: string, kind: ClientKind, inFlight: number, seco
  * hour to the next, so a run's figures read against this line.
  */
 async function scenarioMachine(): Promise<void> {
-  const port = await freePort();
-  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "bare-server.ts"), String(port)], { stdout: "pipe", stderr: "inherit", env: serverEnv(tmpdir()) });
-  const ready = await proc.stdout.pipeThrough(new TextDecoderStream()).getReader().read();
-  if (!ready.value?.startsWith("ready")) {
-    proc.kill();
-    throw new Error(`bare-server.ts did not start: ${JSON.stringify(ready.value ?? "")} (exit ${await proc.exited})`);
-  }
-  const base = `http://127.0.0.1:${port}`;
+  const { base, stop } = await startBareServer();
   const rate = async (kind: ClientKind, inFlight: number) => Math.round(await closedLoop(base, kind, inFlight, 3)).toLocaleString("en-US");
   const fetch8 = await rate("fetch", 8);
   const fetch32 = await rate("fetch", 32);
   const own = await rate(CLIENT, W);
-  proc.kill();
-  await proc.exited;
+  await stop();
   console.log(
     `\nmachine: a bare Bun server (bare-server.ts) answers ${fetch8} RPC/s to a fetch-based client with 8 calls in flight, ${fetch32} with 32, ` +
       `and ${own} to this benchmark's ${CLIENT} client with ${W} (issue 3's reference machine: about 35,000 to a fetch-based client)`,

@@ -4,6 +4,8 @@ import type { ChangeSet } from "../../src/engine/events.ts";
 import type { EngineState, TaskRecord, WorkerRecord } from "../../src/engine/types.ts";
 import { openStateStore, type StateSource } from "../../src/store/state/store.ts";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** A TCP port on 127.0.0.1 that nothing listens on right now. */
 export async function freePort(): Promise<number> {
@@ -27,6 +29,22 @@ export async function freePort(): Promise<number> {
 export function serverEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
   const knobs = Object.entries(process.env).filter((entry): entry is [string, string] => /^(BUN_JSC_|MIMALLOC_)/.test(entry[0]) && entry[1] !== undefined);
   return { ...Object.fromEntries(knobs), PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, ...extra };
+}
+
+/** bare-server.ts (the machine scenario's yardstick) on a free port, once it says it listens. */
+export async function startBareServer(env: Record<string, string> = serverEnv(tmpdir())): Promise<{ base: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "bare-server.ts"), String(port)], { stdin: "ignore", stdout: "pipe", stderr: "inherit", env });
+  const first = await proc.stdout.pipeThrough(new TextDecoderStream()).getReader().read();
+  const stop = async () => {
+    proc.kill();
+    await proc.exited;
+  };
+  if (!first.value?.startsWith("ready")) {
+    await stop();
+    throw new Error(`bare-server.ts did not start: ${JSON.stringify(first.value ?? "")} (exit ${proc.exitCode ?? proc.signalCode})`);
+  }
+  return { base: `http://127.0.0.1:${port}`, stop };
 }
 
 export function median(xs: readonly number[]): number {

@@ -1,32 +1,25 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { Subprocess } from "bun";
 import { Client, Latencies } from "../../scripts/bench/client.ts";
-import { freePort } from "../../scripts/bench/support.ts";
+import { startBareServer } from "../../scripts/bench/support.ts";
 
 const script = join(import.meta.dir, "..", "..", "scripts", "bench", "bare-server.ts");
 
 describe("the machine scenario's yardstick server", () => {
-  let proc: Subprocess<"ignore", "pipe", "pipe">;
-  let base = "";
+  let server: { base: string; stop(): Promise<void> };
 
   beforeAll(async () => {
-    const port = await freePort();
-    proc = Bun.spawn([process.execPath, script, String(port)], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-    const first = await proc.stdout.pipeThrough(new TextDecoderStream()).getReader().read();
-    expect(first.value).toStartWith("ready");
-    base = `http://127.0.0.1:${port}`;
+    server = await startBareServer();
   });
 
   afterAll(async () => {
-    proc.kill();
-    await proc.exited;
+    await server.stop();
   });
 
   test("answers the benchmark's RPCs, from both of its clients, with a small RPC reply", async () => {
     const latencies = new Latencies();
     for (const kind of ["fetch", "socket"] as const) {
-      const client = new Client(base, latencies, kind);
+      const client = new Client(server.base, latencies, kind);
       expect(await client.call("ping", { worker: "yardstick" })).toEqual({ status: "ok" });
     }
     expect(latencies.calls).toBe(2);
