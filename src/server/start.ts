@@ -24,6 +24,7 @@ import { attachStateStore } from "./state.ts";
 import { attachHistory } from "./history.ts";
 import { type FetchHandler, type Listener, listenTcp, listenUnix } from "./listeners.ts";
 import { collectWhenQuiet } from "./quiet-gc.ts";
+import { collectYoungEvery } from "./young-gc.ts";
 import { endOnShutdown, isEventStream } from "./streams.ts";
 
 export interface ServerOptions {
@@ -130,6 +131,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     await closeAll(service, closers, log);
     throw error;
   }
+  // Before the gate opens: after a restore it collects what reading the state file left.
+  const stopYoungGc = collectYoungEvery(service, engine.taskCount());
   openGate();
   for (const l of listeners) log.info(`Listening on ${l.description}`);
 
@@ -147,6 +150,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       context.readiness.ready = false;
       clearInterval(pruneTimer);
       stopQuietGc();
+      stopYoungGc();
       closing.abort();
       await drain(listeners, drainTimeoutMs, log);
       await closeAll(service, closers, log);
