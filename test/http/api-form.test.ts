@@ -1,8 +1,10 @@
 /**
- * The /api route reads urlencoded bodies with URLSearchParams instead of
- * FormData (the per-request fast path): both must decode every body alike.
+ * The /api route reads urlencoded bodies with decodeURIComponent or
+ * URLSearchParams instead of FormData (the per-request fast path): all must
+ * decode every body alike.
  */
 import { describe, expect, test } from "bun:test";
+import { dataField } from "../../src/http/api.ts";
 import { createTestApp } from "../support/app.ts";
 
 const bodies: Array<string | Uint8Array<ArrayBuffer>> = [
@@ -19,13 +21,23 @@ const bodies: Array<string | Uint8Array<ArrayBuffer>> = [
   "%64ata=%7B%7D",
   "data=\u00e9\u4e2d",
   "data%5B%5D=1&data=2",
+  // One data field, as Luigi's client sends it: the decodeURIComponent path and its fallbacks.
+  `data=${encodeURIComponent('{"task_id": "A(x=1, y=\u00e9 \u4e2d)", "deps": ["+%&="]}')}`,
+  "data=a+b+%2B+c",
+  "data=100%",
+  "data=%G1x",
+  "data=%C3",
+  "data=%ED%A0%80",
+  "data=x;y=1",
+  "data==",
 ];
 
 describe("urlencoded bodies", () => {
-  test.each(bodies)("URLSearchParams finds the same data values as FormData in %p", async (body) => {
+  test.each(bodies)("URLSearchParams and dataField find the same data values as FormData in %p", async (body) => {
     const form = await new Response(body, { headers: { "Content-Type": "application/x-www-form-urlencoded" } }).formData();
     const params = new URLSearchParams(await new Response(body).text());
     expect(params.getAll("data")).toEqual(form.getAll("data") as string[]);
+    expect(dataField(await new Response(body).text())).toEqual(form.getAll("data").at(-1) as string | undefined);
   });
 
   const t = createTestApp();
