@@ -17,7 +17,7 @@
  * the state file leaves a heap of garbage, and JSC otherwise collected it
  * while the first calls came in. The young collections forced then waited
  * for that full one, up to ~100 ms (scripts/bench/run.ts, million: the
- * slowest call right after the restore 22–103 ms; 5 ms with the full
+ * slowest call right after the restore 22–103 ms; 5–7 ms with the full
  * collection first, 10 ms with neither).
  * @module
  */
